@@ -1,0 +1,39 @@
+"""What every compiler check receives, and how it reports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from dslgen.errors import Diagnostic
+from dslgen.spec.source_map import Path
+from dslgen.spec.sources import Sources
+
+
+@dataclass
+class CheckContext:
+    spec: Any  # dslgen.spec.models.Spec
+    sources: Sources
+    db_schema: Any = None  # dslgen.sql.schema.DbSchema, None when schema.sql failed to parse
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, message: str, path: Path, hint: str | None = None,
+              *, key: bool = False) -> None:
+        self.diagnostics.append(Diagnostic(code, message, self.sources.span(path, key=key), hint))
+
+    def error_in(self, code: str, message: str, path: Path, line: int, col: int,
+                 length: int = 1, hint: str | None = None) -> None:
+        """An error at (line, col) inside the text at `path`, e.g. a token in a tool's SQL."""
+        span = self.sources.span_in(path, line, col, length)
+        self.diagnostics.append(Diagnostic(code, message, span, hint))
+
+
+# A check is a small pure function over the context; checks/__init__.py lists them in order.
+Check = Callable[[CheckContext], None]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest known name, if one is close enough."""
+    import difflib
+
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
