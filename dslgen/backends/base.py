@@ -1,0 +1,217 @@
+"""The backend protocol and the logic every backend shares.
+
+Never trust the constraint: a grammar engine that failed to load, a server that ignores
+`response_format`, or a token budget that ran out all produce text that looks plausible.
+So each structured output is parsed and validated against the caller's ORIGINAL schema;
+an invalid or cut-off one is re-sampled with a new seed, counted, and never returned.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import jsonschema
+
+from dslgen.backends.constraints import bound_schema, max_output_tokens
+from dslgen.errors import BackendError
+from dslgen.spec.model_settings import ModelSpec
+
+
+class ContextLimitExceeded(BackendError):
+    """The prompt plus the output budget does not fit the context window.
+
+    Raised before generating, so the caller can end a dialogue with reason `context_limit`
+    instead of sending a silently truncated prompt."""
+
+    def __init__(self, *, prompt_tokens: int, output_budget: int, context_window: int,
+                 role: str = ""):
+        super().__init__(
+            f"{role or 'model'}: prompt of {prompt_tokens} tokens + output budget of "
+            f"{output_budget} exceeds the context window of {context_window}",
+            hint="shorten the history or tool list, or use a model with a larger n_ctx",
+            retryable=False,
+        )
+        self.prompt_tokens = prompt_tokens
+        self.output_budget = output_budget
+        self.context_window = context_window
+
+
+class InvalidOutput(Exception):
+    """A structured output that failed parsing or validation (internal; re-sampled)."""
+
+
+@runtime_checkable
+class Backend(Protocol):
+    context_window: int
+
+    def generate_text(self, messages: list[dict], *, max_tokens: int | None = None,
+                      seed: int | None = None) -> str: ...
+
+    def generate_json(self, messages: list[dict], schema: Any, *,
+                      seed: int | None = None) -> Any: ...
+
+    async def agenerate_text(self, messages: list[dict], *, max_tokens: int | None = None,
+                             seed: int | None = None) -> str: ...
+
+    async def agenerate_json(self, messages: list[dict], schema: Any, *,
+                             seed: int | None = None) -> Any: ...
+
+    def count_tokens(self, messages: list[dict]) -> int: ...
+
+
+@dataclass
+class Completion:
+    text: str
+    finish_reason: str = "stop"  # "length" = cut off by the token budget
+
+
+@dataclass
+class BackendStats:
+    """Counters a run reports: how often the guarantee had to be enforced by re-sampling."""
+
+    calls: int = 0
+    json_calls: int = 0
+    invalid_outputs: int = 0   # parsed but failed validation against the original schema
+    cut_off: int = 0           # hit the token budget
+    unparsable: int = 0        # not JSON at all
+    request_retries: int = 0   # transport-level retries (server backends)
+    failures: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def resamples(self) -> int:
+        return self.invalid_outputs + self.cut_off + self.unparsable
+
+
+@dataclass(frozen=True)
+class SchemaPlan:
+    original: dict
+    bounded: dict
+    budget: int
+    validator: Any
+    model_type: Any = None  # a pydantic model class to build the result with, if given
+
+
+class BaseBackend:
+    """Context checks, schema plans, validation and re-sampling; subclasses talk to a model."""
+
+    name = "base"
+
+    def __init__(self, spec: ModelSpec, role: str):
+        self.spec = spec
+        self.role = role
+        self.context_window = spec.n_ctx
+        self.stats = BackendStats()
+        self._plans: dict[str, SchemaPlan] = {}
+        self._rng = random.Random(spec.seed)
+        self._lock = threading.Lock()  # one model instance is not safe to call concurrently
+
+    # -- to implement -------------------------------------------------------------------
+    def _complete_text(self, messages: list[dict], max_tokens: int, seed: int) -> Completion:
+        raise NotImplementedError
+
+    def _complete_json(self, messages: list[dict], plan: SchemaPlan, seed: int) -> Completion:
+        raise NotImplementedError
+
+    def count_tokens(self, messages: list[dict]) -> int:
+        raise NotImplementedError
+
+    # -- public -------------------------------------------------------------------------
+    def generate_text(self, messages: list[dict], *, max_tokens: int | None = None,
+                      seed: int | None = None) -> str:
+        budget = max_tokens or self.spec.max_tokens
+        self.check_context(messages, budget)
+        self.stats.calls += 1
+        return self._complete_text(messages, budget, self._seed(seed)).text
+
+    def generate_json(self, messages: list[dict], schema: Any, *,
+                      seed: int | None = None) -> Any:
+        plan = self.plan(schema)
+        self.check_context(messages, plan.budget)
+        self.stats.calls += 1
+        self.stats.json_calls += 1
+        base_seed = self._seed(seed)
+        attempts = self.spec.max_invalid_retries + 1
+        last = None
+        for attempt in range(attempts):
+            completion = self._complete_json(messages, plan, _derive(base_seed, attempt))
+            try:
+                return self._accept(completion, plan)
+            except InvalidOutput as exc:
+                last = exc
+        raise BackendError(
+            f"{self.role} ({self.name}): no valid structured output after {attempts} "
+            f"attempt(s); last: {last}",
+            hint="raise max_invalid_retries, lower temperature, or use a stronger model",
+            retryable=True,
+        )
+
+    async def agenerate_text(self, messages: list[dict], *, max_tokens: int | None = None,
+                             seed: int | None = None) -> str:
+        return await asyncio.to_thread(self.generate_text, messages, max_tokens=max_tokens,
+                                       seed=seed)
+
+    async def agenerate_json(self, messages: list[dict], schema: Any, *,
+                             seed: int | None = None) -> Any:
+        return await asyncio.to_thread(self.generate_json, messages, schema, seed=seed)
+
+    def check_context(self, messages: list[dict], output_budget: int) -> int:
+        """Count the prompt in the model's tokens; raise ContextLimitExceeded if it overflows."""
+        n = self.count_tokens(messages)
+        if n + output_budget > self.context_window:
+            raise ContextLimitExceeded(prompt_tokens=n, output_budget=output_budget,
+                                       context_window=self.context_window, role=self.role)
+        return n
+
+    def plan(self, schema: Any) -> SchemaPlan:
+        """The bounded schema, token budget and validator for `schema`, cached."""
+        model_type = None
+        if isinstance(schema, type) and hasattr(schema, "model_json_schema"):
+            model_type, schema = schema, schema.model_json_schema()
+        key = json.dumps(schema, sort_keys=True)
+        plan = self._plans.get(key)
+        if plan is None:
+            bounded = bound_schema(schema, max_string=self.spec.max_string,
+                                   max_items=self.spec.max_items)
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            plan = SchemaPlan(schema, bounded, max_output_tokens(bounded), cls(schema),
+                              model_type)
+            self._plans[key] = plan
+        return plan
+
+    # -- helpers ------------------------------------------------------------------------
+    def _accept(self, completion: Completion, plan: SchemaPlan) -> Any:
+        if completion.finish_reason == "length":
+            self._count("cut_off")
+            raise InvalidOutput(f"cut off at the token budget ({plan.budget} tokens)")
+        value = _parse(completion.text, self)
+        error = jsonschema.exceptions.best_match(plan.validator.iter_errors(value))
+        if error is not None:
+            self._count("invalid_outputs")
+            raise InvalidOutput(f"invalid against the schema: {error.message}")
+        return plan.model_type.model_validate(value) if plan.model_type else value
+
+    def _count(self, what: str) -> None:
+        setattr(self.stats, what, getattr(self.stats, what) + 1)
+
+    def _seed(self, seed: int | None) -> int:
+        if seed is not None:
+            return seed
+        return self._rng.randrange(2**31)
+
+
+def _parse(text: str, backend: BaseBackend) -> Any:
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, TypeError) as exc:
+        backend._count("unparsable")
+        raise InvalidOutput(f"not JSON ({exc}): {text[:80]!r}") from None
+
+
+def _derive(seed: int, attempt: int) -> int:
+    """A distinct, reproducible seed per re-sample."""
+    return (seed + attempt * 1_000_003) % (2**31 - 1)

@@ -1,0 +1,130 @@
+"""Settings of the model that plays one role (agent, user simulator, judge, generator)."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from dslgen.spec.base import SpecModel
+
+
+class ModelSpec(SpecModel):
+    """Which model plays a role and how it is called. The default is the embedded model."""
+
+    backend: Annotated[
+        Literal["embedded", "openai", "transformers", "scripted"],
+        Field(
+            description="embedded: SmolLM2-135M GGUF on llama.cpp (offline, no setup); "
+            "openai: any OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp server, "
+            "hosted APIs); transformers: a local Hugging Face model (optional extra); "
+            "scripted: canned outputs, for tests."
+        ),
+    ] = "embedded"
+    model: Annotated[
+        str | None,
+        Field(
+            description="Server model name (openai), Hugging Face id or path (transformers), "
+            "or a GGUF file path (embedded). None = the bundled SmolLM2-135M-Instruct."
+        ),
+    ] = None
+    base_url: Annotated[
+        str | None,
+        Field(description="Server base URL for backend openai, e.g. http://127.0.0.1:8000/v1."),
+    ] = None
+    api_key: Annotated[
+        str | None,
+        Field(
+            description="API key for backend openai; write it as ${ENV_VAR} so it stays out "
+            "of the spec. Never logged or written to artifacts.",
+            repr=False,
+        ),
+    ] = None
+    structured_output: Annotated[
+        Literal["auto", "json_schema", "json_object", "guided_json"],
+        Field(
+            description="How the server takes a JSON schema: json_schema = response_format "
+            "json_schema (OpenAI, vLLM, SGLang); json_object = response_format json_object "
+            "with a schema (llama.cpp server); guided_json = vLLM's extra guided_json field; "
+            "auto = try json_schema, fall back to json_object when the server refuses it."
+        ),
+    ] = "auto"
+    temperature: Annotated[
+        float, Field(ge=0.0, le=2.0, description="Sampling temperature.")
+    ] = 0.7
+    top_p: Annotated[
+        float, Field(gt=0.0, le=1.0, description="Nucleus sampling threshold.")
+    ] = 1.0
+    max_tokens: Annotated[
+        int, Field(gt=0, description="Token budget of a free-text answer.")
+    ] = 256
+    seed: Annotated[
+        int | None,
+        Field(description="Base seed; each call derives its own. None = random per run."),
+    ] = None
+    n_ctx: Annotated[
+        int,
+        Field(
+            gt=0,
+            description="Context window in tokens; prompt + output budget must fit in it "
+            "(the embedded model has 8192).",
+        ),
+    ] = 8192
+    grammar_backend: Annotated[
+        Literal["llguidance", "xgrammar", "outlines_core"],
+        Field(
+            description="Constraint engine for local models. llguidance compiles fastest and "
+            "enforces numeric bounds; outlines_core ignores minimum/maximum."
+        ),
+    ] = "llguidance"
+    max_string: Annotated[
+        int,
+        Field(
+            gt=0,
+            description="maxLength given to free strings in structured output, so a weak "
+            "model cannot run on inside a string until the token budget is gone.",
+        ),
+    ] = 200
+    max_items: Annotated[
+        int, Field(gt=0, description="maxItems given to arrays without one.")
+    ] = 8
+    max_invalid_retries: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="Re-samples (with a new seed) after a structured output fails "
+            "validation or is cut off; after that the call fails.",
+        ),
+    ] = 3
+    timeout_s: Annotated[
+        float, Field(gt=0, description="Per-request timeout for server backends, seconds.")
+    ] = 60.0
+    max_retries: Annotated[
+        int,
+        Field(
+            ge=0,
+            description="Retries of a failed server request (down, timeout, 429, 5xx, "
+            "malformed response) before giving up.",
+        ),
+    ] = 4
+    backoff_s: Annotated[
+        float,
+        Field(ge=0, description="First retry delay, doubled each retry (with jitter)."),
+    ] = 1.0
+    max_backoff_s: Annotated[
+        float, Field(ge=0, description="Upper bound of one retry delay (also caps Retry-After).")
+    ] = 30.0
+    n_threads: Annotated[
+        int | None,
+        Field(description="CPU threads for llama.cpp; None = all cores."),
+    ] = None
+    tool_messages: Annotated[
+        Literal["fold", "native"],
+        Field(
+            description="fold: tool calls and results are rendered as plain assistant/user "
+            "text (works with any chat template); native: sent as OpenAI tool messages."
+        ),
+    ] = "fold"
+    outputs: Annotated[
+        list[str | dict | list | int | float | bool | None] | None,
+        Field(description="Canned outputs, in order, for backend scripted."),
+    ] = None
