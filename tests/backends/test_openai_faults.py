@@ -1,0 +1,148 @@
+"""The openai backend against a scripted server on loopback: faults, retries, fallbacks."""
+import socket
+import time
+
+import pytest
+
+from dslgen.backends import user_turn_schema
+from dslgen.backends.openai_compat import _SERVER_MODES, OpenAICompatBackend
+from dslgen.errors import BackendError
+from dslgen.spec.model_settings import ModelSpec
+
+from .mock_server import MockServer, chat_ok, garbage, slow, status
+
+MSGS = [{"role": "user", "content": "hello there"}]
+TURN = {"message": "where is my order?", "is_task_complete": False}
+
+
+def backend(url: str, **settings) -> OpenAICompatBackend:
+    opts = dict(backend="openai", base_url=url, model="m", backoff_s=0.01,
+                max_backoff_s=1.0, timeout_s=2.0, max_retries=3)
+    return OpenAICompatBackend(ModelSpec(**{**opts, **settings}), "agent")
+
+
+def test_500s_then_success():
+    with MockServer([status(500), status(503), chat_ok("hi!")]) as srv:
+        b = backend(srv.url)
+        assert b.generate_text(MSGS) == "hi!"
+    assert b.stats.request_retries == 2
+    assert len(srv.chat_requests()) == 3
+
+
+def test_429_waits_for_retry_after():
+    with MockServer([status(429, {"Retry-After": "0.3"}), chat_ok("ok")]) as srv:
+        b = backend(srv.url)
+        assert b.generate_text(MSGS) == "ok"
+    (t0, t1) = [t for p, _, _, t in srv.requests if p.endswith("/completions")]
+    assert t1 - t0 >= 0.3  # backoff_s alone would have waited at most 0.01s
+
+
+def test_retry_after_is_capped_by_max_backoff():
+    with MockServer([status(429, {"Retry-After": "3600"}), chat_ok("ok")]) as srv:
+        t = time.monotonic()
+        assert backend(srv.url, max_backoff_s=0.05).generate_text(MSGS) == "ok"
+        assert time.monotonic() - t < 2
+
+
+def test_timeout_then_success():
+    with MockServer([slow(1.0, chat_ok("late")), chat_ok("fast")]) as srv:
+        b = backend(srv.url, timeout_s=0.3)
+        assert b.generate_text(MSGS) == "fast"
+    assert b.stats.request_retries == 1
+
+
+def test_timeouts_exhaust_retries_with_a_clear_error():
+    with MockServer([slow(1.0, chat_ok("late"))] * 3) as srv:
+        b = backend(srv.url, timeout_s=0.2, max_retries=2)
+        with pytest.raises(BackendError) as e:
+            b.generate_text(MSGS)
+    msg = str(e.value)
+    assert srv.url + "/chat/completions" in msg and "timed out after 0.2s" in msg
+    assert "3 attempt(s)" in msg and e.value.retryable and e.value.hint
+
+
+def test_garbage_json_is_retried_then_reported():
+    with MockServer([garbage(), garbage(b'{"no": "choices"}'), garbage()]) as srv:
+        b = backend(srv.url, max_retries=2)
+        with pytest.raises(BackendError, match="malformed response") as e:
+            b.generate_text(MSGS)
+    assert srv.url in str(e.value)
+    assert len(srv.chat_requests()) == 3
+
+
+def test_server_down_connection_refused():
+    with socket.socket() as s:  # a port that was free a moment ago: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    b = backend(url, max_retries=2)
+    t = time.monotonic()
+    with pytest.raises(BackendError) as e:
+        b.generate_text(MSGS)
+    assert time.monotonic() - t < 2  # bounded: 2 short backoffs
+    assert f"{url}/chat/completions failed after 3 attempt(s)" in str(e.value)
+    assert "connection refused" in str(e.value)
+    assert b.stats.request_retries == 2
+
+
+def test_client_error_is_not_retried_and_key_is_not_leaked():
+    with MockServer([status(401, body='{"error": "bad key"}')]) as srv:
+        b = backend(srv.url, api_key="sk-very-secret")
+        with pytest.raises(BackendError, match="HTTP 401") as e:
+            b.generate_text(MSGS)
+    assert not e.value.retryable and len(srv.chat_requests()) == 1
+    assert srv.requests[0][2]["Authorization"] == "Bearer sk-very-secret"
+    assert "sk-very-secret" not in str(e.value) + str(e.value.hint)
+
+
+def refuses_json_schema(req):
+    if req.get("response_format", {}).get("type") == "json_schema":
+        return 400, {}, b'{"error": "response_format type json_schema is not supported"}'
+    return chat_ok(TURN)(req)
+
+
+def test_auto_falls_back_to_json_object_and_remembers_it():
+    _SERVER_MODES.clear()
+    with MockServer([refuses_json_schema] * 3) as srv:
+        b = backend(srv.url)
+        assert b.generate_json(MSGS, user_turn_schema()) == TURN
+        assert b.generate_json(MSGS, user_turn_schema()) == TURN
+    kinds = [r["response_format"]["type"] for r in srv.chat_requests()]
+    assert kinds == ["json_schema", "json_object", "json_object"]
+    assert srv.chat_requests()[1]["response_format"]["schema"]["properties"]["message"]
+    _SERVER_MODES.clear()
+
+
+def test_explicit_json_schema_refusal_is_an_error():
+    with MockServer([refuses_json_schema]) as srv:
+        b = backend(srv.url, structured_output="json_schema")
+        with pytest.raises(BackendError, match="refused"):
+            b.generate_json(MSGS, user_turn_schema())
+
+
+def test_guided_json_mode_sends_vllm_field():
+    with MockServer([chat_ok(TURN)]) as srv:
+        b = backend(srv.url, structured_output="guided_json")
+        assert b.generate_json(MSGS, user_turn_schema()) == TURN
+    body = srv.chat_requests()[0]
+    assert "response_format" not in body and body["guided_json"]["required"]
+
+
+def test_server_ignoring_the_schema_is_caught_and_resampled():
+    # a server that does not enforce the schema: invalid, cut-off, then valid output
+    actions = [chat_ok({"message": "hi"}), chat_ok('{"message": "hi', "length"), chat_ok(TURN)]
+    with MockServer(actions) as srv:
+        b = backend(srv.url, structured_output="json_object")
+        assert b.generate_json(MSGS, user_turn_schema(), seed=1) == TURN
+    assert (b.stats.invalid_outputs, b.stats.cut_off) == (1, 1)
+    assert len({r["seed"] for r in srv.chat_requests()}) == 3
+
+
+def test_token_count_uses_server_tokenizer_or_estimates():
+    vllm = {"/tokenize": lambda req: (200, {}, b'{"count": 17, "max_model_len": 4096}')}
+    with MockServer([], routes=vllm) as srv:
+        assert backend(srv.url).count_tokens(MSGS) == 17
+    with MockServer([]) as srv:  # no tokenizer route: a cautious estimate
+        b = backend(srv.url)
+        assert b.count_tokens(MSGS) >= len("hello there") // 4 + 1
+        assert b._tokenizer_route == "estimate"
