@@ -30,6 +30,9 @@ class Diagnostic:
     hint: str | None = None
     severity: Literal["error", "warning"] = "error"
 
+    def sort_key(self) -> tuple:
+        return (self.span.file, self.span.line, self.span.col) if self.span else ("", 0, 0)
+
     def render(self, source_lines: list[str] | None = None) -> str:
         """`file:line:col: error[CODE]: message`, the source line with a caret, then a hint."""
         head = f"{self.span}: " if self.span else ""

@@ -1,0 +1,50 @@
+"""The public API: load, check, compile and run specs. The CLI is a thin layer over this."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dslgen.compiler.compile import check as _check
+from dslgen.compiler.compile import compile_spec
+from dslgen.compiler.plan import Plan
+from dslgen.errors import Diagnostic, SpecError
+from dslgen.spec import loader
+from dslgen.spec.models import SpecFile
+
+
+def check_spec(path: str | Path) -> list[Diagnostic]:
+    """Every diagnostic for one spec file (empty when it is clean)."""
+    ctx = _check(loader.from_file(path))
+    return sorted(ctx.diagnostics, key=lambda d: d.sort_key())
+
+
+def compile_file(path: str | Path, output_dir: str | Path | None = None) -> Plan:
+    """Load, check and compile a spec; raises SpecError with every problem found."""
+    return compile_spec(loader.from_file(path), output_dir)
+
+
+def spec_json_schema() -> dict:
+    """JSON Schema of the spec file format, for editors (yaml-language-server)."""
+    schema = SpecFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "dslgen spec"
+    return schema
+
+
+def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | None = None,
+             mode: str | None = None, progress: bool = True):
+    """Compile and run a spec; dialogues are appended to the output folder as they finish."""
+    from dslgen.runner import run_plan
+
+    plan = compile_file(path, out)
+    return run_plan(plan, limit=limit, mode=mode, progress=progress)
+
+
+def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise SpecError(errors)
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan.to_json(), indent=2, ensure_ascii=False)

@@ -1,0 +1,79 @@
+"""Command line: thin click commands over dslgen.api. Errors map to exit codes here, once."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from dslgen import api
+from dslgen.errors import DslgenError, SpecError
+
+EXIT_SPEC, EXIT_RUN = 1, 3
+
+
+class _Group(click.Group):
+    """Turns dslgen errors into messages and exit codes; `--debug` shows the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DslgenError as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(exc.render() if hasattr(exc, "render") else f"error: {exc}", err=True)
+            sys.exit(EXIT_SPEC if isinstance(exc, SpecError) else EXIT_RUN)
+
+
+@click.group(cls=_Group)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks.")
+@click.version_option(package_name="dslgen")
+def main(debug: bool) -> None:
+    """dslgen: turn YAML specs into verifiable multi-turn tool-use dialogues."""
+
+
+@main.command()
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check(specs: tuple[str, ...]) -> None:
+    """Check specs; print every problem. Exit 0 when all are clean, 1 otherwise."""
+    problems = [d for spec in specs for d in api.check_spec(spec)]
+    if problems:
+        raise SpecError(problems)
+    click.echo(f"ok: {len(specs)} spec(s) clean", err=True)
+
+
+@main.command(name="compile")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the plan JSON here.")
+def compile_(spec: str, output: str | None) -> None:
+    """Compile a spec and print (or write) the plan as JSON."""
+    text = api.plan_json(api.compile_file(spec))
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"plan written to {output}", err=True)
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the schema here.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the spec format (for `# yaml-language-server: $schema=`)."""
+    text = json.dumps(api.spec_json_schema(), indent=2)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), help="Output folder (default out/<spec name>/).")
+@click.option("--limit", type=click.IntRange(min=1), help="Generate at most N dialogues.")
+@click.option("--mode", type=click.Choice(["user_oriented", "task_oriented"]), help="Override the spec's mode.")
+@click.option("--no-progress", is_flag=True, help="Hide the progress display.")
+def run(spec: str, out: str | None, limit: int | None, mode: str | None, no_progress: bool) -> None:
+    """Run a spec: simulate dialogues, validate them, export the dataset."""
+    result = api.run_spec(spec, out=out, limit=limit, mode=mode, progress=not no_progress)
+    click.echo(result.summary(), err=True)

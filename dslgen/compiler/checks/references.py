@@ -1,0 +1,47 @@
+"""References between parts of a spec: rubric → tools and parameters, task → persona/task."""
+from __future__ import annotations
+
+from dslgen.compiler.context import CheckContext, did_you_mean
+
+
+def _tool_params(ctx: CheckContext) -> dict[str, set[str]]:
+    return {t.name: set(t.parameters) for t in ctx.spec.domain.tools}
+
+
+def _check_calls(ctx: CheckContext, i: int, task, tools: dict[str, set[str]]) -> None:
+    for j, call in enumerate(task.rubric.expected_calls):
+        path = ("domain", "tasks", i, "rubric", "expected_calls", j)
+        if call.tool not in tools:
+            ctx.error("DSL301", f"task '{task.id}' expects unknown tool '{call.tool}'", path + ("tool",),
+                      did_you_mean(call.tool, tools) or "declare it in the domain's tools.yaml")
+            continue
+        for arg in call.arguments:
+            if arg not in tools[call.tool]:
+                ctx.error("DSL302", f"tool '{call.tool}' has no parameter '{arg}'",
+                          path + ("arguments", arg), did_you_mean(arg, tools[call.tool])
+                          or f"its parameters: {', '.join(sorted(tools[call.tool])) or 'none'}", key=True)
+
+
+def _check_links(ctx: CheckContext, i: int, task, personas: set[str], task_ids: list[str]) -> None:
+    path = ("domain", "tasks", i)
+    if task.persona is not None and task.persona not in personas:
+        ctx.error("DSL303", f"unknown persona '{task.persona}'", path + ("persona",),
+                  did_you_mean(task.persona, personas) or "declare it under user_simulator.personas")
+    if task.follows is not None and task.follows not in task_ids[:i]:
+        reason = "itself" if task.follows == task.id else f"unknown or later task '{task.follows}'"
+        ctx.error("DSL304", f"task '{task.id}' follows {reason}", path + ("follows",),
+                  did_you_mean(task.follows, task_ids[:i]) or "name an earlier task in tasks.yaml")
+
+
+def check(ctx: CheckContext) -> None:
+    tools = _tool_params(ctx)
+    personas = {p.name for p in ctx.spec.user_simulator.personas}
+    task_ids = [t.id for t in ctx.spec.domain.tasks]
+    for i, task in enumerate(ctx.spec.domain.tasks):
+        _check_calls(ctx, i, task, tools)
+        _check_links(ctx, i, task, personas, task_ids)
+    if not any(s.stage == "simulate" for s in ctx.spec.pipeline):
+        ctx.error("DSL305", "the pipeline has no simulate stage", ("pipeline",),
+                  "add `- stage: simulate` to generate dialogues")
+    if not ctx.spec.domain.tasks:
+        ctx.error("DSL306", "the domain has no tasks", ("domain",), "add tasks to the domain's tasks.yaml")

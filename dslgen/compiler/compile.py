@@ -1,0 +1,47 @@
+"""Spec → Plan. Pure: no model calls, no database; every check runs, errors raised once."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from dslgen.compiler.checks import ALL_CHECKS
+from dslgen.compiler.context import CheckContext
+from dslgen.compiler.plan import Plan, roles_of
+from dslgen.errors import SpecError
+from dslgen.spec.loader import Loaded
+from dslgen.sql import compile_tool, parse_schema
+
+
+def check(loaded: Loaded) -> CheckContext:
+    """Run every check; the context holds the loader's and the checks' diagnostics."""
+    ctx = CheckContext(loaded.spec, loaded.sources, diagnostics=list(loaded.diagnostics))
+    if loaded.spec is None:
+        return ctx
+    ctx.db_schema = _schema_or_none(loaded.spec.domain.schema_sql)
+    for rule in ALL_CHECKS:
+        rule(ctx)
+    return ctx
+
+
+def _schema_or_none(schema_sql: str):
+    try:
+        return parse_schema(schema_sql)
+    except Exception:  # noqa: BLE001 — the schema check reports the cause with its position
+        return None
+
+
+def compile_spec(loaded: Loaded, output_dir: str | Path | None = None) -> Plan:
+    ctx = check(loaded)
+    errors = [d for d in ctx.diagnostics if d.severity == "error"]
+    if errors:
+        raise SpecError(sorted(errors, key=lambda d: d.sort_key()))
+    spec = loaded.spec
+    out = Path(output_dir or spec.output.dir or Path("out") / spec.name)
+    return Plan(
+        name=spec.name, spec_path=spec.path, seed=spec.seed,
+        domain=spec.domain.name, domain_path=spec.domain.path, policy=spec.domain.policy,
+        tools=tuple(compile_tool(t, ctx.db_schema) for t in spec.domain.tools),
+        tasks=tuple(spec.domain.tasks), models=roles_of(spec.models),
+        user_simulator=spec.user_simulator, prompts=dict(spec.prompts),
+        stages=tuple(spec.pipeline), output_dir=out,
+    )
+

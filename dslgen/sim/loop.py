@@ -1,0 +1,131 @@
+"""The dialogue loop: a user turn, then agent steps (tool calls executed as SQL), repeat.
+
+Ends with a recorded reason (see dialogue.TERMINATIONS); a model fault ends the dialogue
+with `backend_error`/`context_limit` and keeps everything generated up to then.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dslgen.backends import ContextLimitExceeded
+from dslgen.compiler.prompts import render
+from dslgen.errors import BackendError
+from dslgen.sim.dialogue import CallRecord, Dialogue, TaskRun
+from dslgen.sim.roles import Agent, UserSimulator
+from dslgen.sim.stop_guard import why_not_done
+from dslgen.spec.models import SimulateStage
+from dslgen.spec.tasks import TaskSpec
+
+GREETING = "Hi! How can I help you today?"
+
+
+class _End(Exception):
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+@dataclass
+class Seeds:
+    """Per-dialogue seed stream: the same dialogue index always draws the same seeds."""
+
+    base: int
+    n: int = 0
+
+    def next(self) -> int:
+        self.n += 1
+        return (self.base * 1_000_003 + self.n) % (2**31 - 1)
+
+
+@dataclass
+class SimSetup:
+    plan: Any  # Plan
+    stage: SimulateStage
+    mode: str
+    user: UserSimulator
+    agent: Agent
+    writes: set[str]  # names of tools that write
+
+    def persona(self, task: TaskSpec):
+        return next((p for p in self.plan.user_simulator.personas if p.name == task.persona), None)
+
+
+def simulate(setup: SimSetup, dialogue: Dialogue, tasks: list[TaskSpec], db, seeds: Seeds) -> Dialogue:
+    """Run `tasks` in order inside one dialogue (which may already hold a starting history)."""
+    try:
+        for index, task in enumerate(tasks):
+            _pursue(setup, dialogue, index, task, db, seeds, last=index == len(tasks) - 1)
+        dialogue.termination = "user_stop"
+    except _End as end:
+        dialogue.termination = end.reason
+    except ContextLimitExceeded as exc:
+        dialogue.termination, dialogue.error = "context_limit", str(exc)
+    except BackendError as exc:
+        dialogue.termination, dialogue.error = "backend_error", str(exc)
+    return dialogue
+
+
+def _pursue(setup: SimSetup, d: Dialogue, index: int, task: TaskSpec, db, seeds: Seeds, last: bool) -> None:
+    run = TaskRun(task, len(d.messages))
+    d.tasks.append(run)
+    setup.user.start(task, setup.persona(task))
+    first = True
+    while True:
+        if d.turns >= setup.stage.max_turns:
+            raise _End("max_turns")
+        text, done = _user_says(setup, d, task, seeds, first)
+        first = False
+        d.messages.append({"role": "user", "content": text})
+        if done:
+            reasons = why_not_done(task, _calls_of(d, index), setup.writes, db)
+            if not reasons:
+                run.user_completed = True
+                if last:
+                    return
+            else:
+                run.guard_holds += 1
+                setup.user.note(len(d.messages) - 1, "(Your goal is not reached yet: " + "; ".join(reasons)
+                                + ". Do not end the conversation; ask the agent for it.)")
+        _agent_turn(setup, d, index, db, seeds)
+        if run.user_completed:
+            return
+
+
+def _user_says(setup: SimSetup, d: Dialogue, task: TaskSpec, seeds: Seeds, first: bool) -> tuple[str, bool]:
+    if first and setup.mode == "task_oriented":
+        # the paper's baseline: the task arrives as one direct request
+        return render(setup.plan.prompts["task_request"], goal=task.goal, request=task.request,
+                      known=task.known), False
+    return setup.user.turn(d.messages, seeds.next())
+
+
+def _agent_turn(setup: SimSetup, d: Dialogue, task_index: int, db, seeds: Seeds) -> None:
+    steps = 0
+    while True:
+        kind, value = setup.agent.act(d.messages, seeds.next(), allow_tools=steps < setup.stage.max_steps)
+        if kind == "reply":
+            d.messages.append({"role": "assistant", "content": value})
+            break
+        ends = _call_tool(setup, d, task_index, value["name"], value["arguments"], db)
+        steps += 1
+        too_many_errors = sum(c.is_error for c in d.calls) >= setup.stage.max_errors
+        if ends or too_many_errors:
+            d.steps_per_turn.append(steps)
+            raise _End("agent_stop" if ends else "max_errors")
+    d.steps_per_turn.append(steps)
+
+
+def _call_tool(setup: SimSetup, d: Dialogue, task_index: int, name: str, arguments: dict, db) -> bool:
+    """Execute one call as SQL and record it; True when the tool ends the dialogue."""
+    call_id = f"call_{len(d.calls) + 1}"
+    d.add_tool_call(call_id, name, arguments)
+    tool = setup.plan.tool(name)
+    result = db.call(tool, arguments)
+    d.calls.append(CallRecord(d.turns, task_index, name, arguments, result.output, result.is_error,
+                              tool.writes))
+    d.add_tool_result(call_id, name, result.output)
+    return bool(getattr(tool, "ends_dialogue", False)) and not result.is_error
+
+
+def _calls_of(d: Dialogue, task_index: int) -> list[CallRecord]:
+    return [c for c in d.calls if c.task_index == task_index]

@@ -1,0 +1,109 @@
+"""The spec format: what a YAML spec file holds, and the assembled Spec with its domain.
+
+`SpecFile` is the YAML as written (its JSON Schema is what editors validate against).
+`Spec` is the same with the domain folder read in: schema, policy, tools and tasks.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from dslgen.spec.base import SpecModel
+from dslgen.spec.model_settings import ModelSpec
+from dslgen.spec.tasks import TaskSpec
+from dslgen.spec.tools import ToolSpec
+
+ROLES = ("user", "agent", "generator", "judge")
+
+
+class ModelRoles(SpecModel):
+    default: Annotated[ModelSpec, Field(description="Settings for every role not set below.")] = ModelSpec()
+    user: Annotated[ModelSpec | None, Field(description="The user simulator's model.")] = None
+    agent: Annotated[ModelSpec | None, Field(description="The agent's model.")] = None
+    generator: Annotated[ModelSpec | None, Field(description="The model that generates tools and tasks.")] = None
+    judge: Annotated[ModelSpec | None, Field(description="The rubric judge's model.")] = None
+
+    def for_role(self, role: str) -> ModelSpec:
+        return getattr(self, role) or self.default
+
+
+class Persona(SpecModel):
+    name: Annotated[str, Field(description="Persona name, referenced by tasks.")]
+    description: Annotated[str, Field(description="How this user talks and behaves.")]
+
+
+class UserSimulatorSpec(SpecModel):
+    rules: Annotated[list[str], Field(description="Human behavior rules the simulated user follows.")] = []
+    personas: Annotated[list[Persona], Field(description="Personas; a dialogue picks one per task.")] = []
+
+
+class SimulateStage(SpecModel):
+    stage: Literal["simulate"]
+    mode: Annotated[Literal["user_oriented", "task_oriented"], Field(
+        description="user_oriented: a decoupled user simulator pursues a descriptive goal; "
+                    "task_oriented: the task is given as a direct request.")] = "user_oriented"
+    dialogues: Annotated[int, Field(ge=1, description="How many dialogues to generate.")] = 3
+    tasks_per_dialogue: Annotated[int, Field(ge=1, le=10, description="Tasks chained in one dialogue.")] = 1
+    max_turns: Annotated[int, Field(ge=1, description="User turns before a dialogue ends (max_turns).")] = 8
+    max_steps: Annotated[int, Field(ge=1, description="Tool calls the agent may make in one turn.")] = 4
+    max_errors: Annotated[int, Field(ge=1, description="Failed tool calls before a dialogue ends.")] = 4
+
+
+class ValidateStage(SpecModel):
+    stage: Literal["validate"]
+    keep: Annotated[Literal["valid", "all"], Field(
+        description="Which dialogues the export keeps: only those that pass their rubric, or all.")] = "valid"
+
+
+class ExportStage(SpecModel):
+    stage: Literal["export"]
+    format: Annotated[Literal["openai"], Field(description="Dataset format.")] = "openai"
+
+
+Stage = Annotated[Union[SimulateStage, ValidateStage, ExportStage], Field(discriminator="stage")]
+
+
+class OutputSpec(SpecModel):
+    dir: Annotated[str | None, Field(description="Output folder; default out/<spec name>/.")] = None
+
+
+class _SpecBody(SpecModel):
+    dslgen: Annotated[Literal[1], Field(description="Spec format version.")]
+    name: Annotated[str, Field(description="Spec name; names the output folder.", pattern=r"^[A-Za-z0-9_\-]+$")]
+    description: Annotated[str, Field(description="What this spec generates.")] = ""
+    seed: Annotated[int, Field(description="Base random seed; same seed, same dialogues.")] = 0
+    models: Annotated[ModelRoles, Field(description="Which model plays each role.")] = ModelRoles()
+    user_simulator: Annotated[UserSimulatorSpec, Field(description="User behavior rules and personas.")] = UserSimulatorSpec()
+    templates: Annotated[dict[Literal["agent_system", "user_system", "task_request"], str], Field(
+        description="Override prompt templates: name → Jinja file, relative to the spec.")] = {}
+    pipeline: Annotated[list[Stage], Field(min_length=1, description="Stages, in order.")]
+    output: Annotated[OutputSpec, Field(description="Where results go.")] = OutputSpec()
+
+
+class SpecFile(_SpecBody):
+    """A spec file as written in YAML."""
+
+    domain: Annotated[str, Field(description="Path of the domain folder, relative to the spec file.")]
+
+
+class Domain(SpecModel):
+    name: str
+    path: Path
+    schema_sql: str
+    policy: str
+    tools: list[ToolSpec]
+    tasks: list[TaskSpec]
+    seed_dir: Path | None
+
+
+class Spec(_SpecBody):
+    """A spec with its domain folder read in."""
+
+    domain: Domain
+    path: Path  # the spec file
+    prompts: dict[str, str]  # template name → Jinja text (defaults or the spec's overrides)
+
+    def stage(self, kind: type) -> SpecModel | None:
+        return next((s for s in self.pipeline if isinstance(s, kind)), None)

@@ -1,0 +1,67 @@
+"""Check a finished dialogue against its tasks' rubrics.
+
+Every item is sorted into a category (the paper's): critical, structural, noncritical.
+Only a failed critical item rejects a dialogue. Expected write calls and final-state checks
+are critical (a different but equivalent read sequence passes); expected read calls are
+structural. Every tool call is re-checked against its tool's schema (critical): the
+constraint is never trusted blindly.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import jsonschema
+
+from dslgen.sim.dialogue import Dialogue
+from dslgen.sim.stop_guard import call_matches, state_check_holds
+
+FAILED_RUNS = ("backend_error", "context_limit")
+
+
+@dataclass
+class Item:
+    task: str | None
+    item: str
+    category: str  # critical | structural | noncritical
+    passed: bool
+
+
+def validate(plan, dialogue: Dialogue, db) -> dict[str, Any]:
+    items = _run_items(dialogue) + _schema_items(plan, dialogue)
+    for index, run in enumerate(dialogue.tasks):
+        items += _task_items(plan, dialogue, index, run.task, db)
+    valid = all(i.passed for i in items if i.category == "critical")
+    return {"valid": valid, "items": [asdict(i) for i in items]}
+
+
+def _run_items(d: Dialogue) -> list[Item]:
+    ran = d.termination not in FAILED_RUNS
+    return [Item(None, f"dialogue ran to an end ({d.termination})", "critical", ran)]
+
+
+def _schema_items(plan, d: Dialogue) -> list[Item]:
+    bad = [c.name for c in d.calls if not _arguments_valid(plan.tool(c.name), c.arguments)]
+    text = "every tool call matches its tool's schema" + (f" (not: {', '.join(bad)})" if bad else "")
+    return [Item(None, text, "critical", not bad)]
+
+
+def _arguments_valid(tool, arguments: dict) -> bool:
+    if tool is None:
+        return False
+    return not list(jsonschema.Draft202012Validator(tool.parameters_schema).iter_errors(arguments))
+
+
+def _task_items(plan, d: Dialogue, index: int, task, db) -> list[Item]:
+    calls = [c for c in d.calls if c.task_index == index]
+    items = []
+    for exp in task.rubric.expected_calls:
+        tool = plan.tool(exp.tool)
+        category = "critical" if tool is not None and tool.writes else "structural"
+        items.append(Item(task.id, f"called {exp.tool} {exp.arguments or ''}".strip(), category,
+                          any(call_matches(exp, c) for c in calls)))
+    for check in task.rubric.final_state:
+        items.append(Item(task.id, check.description or check.sql, "critical", state_check_holds(check, db)))
+    run = d.tasks[index]
+    items.append(Item(task.id, "the user confirmed the task done", "noncritical", run.user_completed))
+    return items
