@@ -70,7 +70,7 @@ class OutputSpec(SpecModel):
 
 
 class _SpecBody(SpecModel):
-    dslgen: Annotated[Literal[1], Field(description="Spec format version.")]
+    dslgen: Annotated[int, Field(description="Spec format version; this dslgen reads 1.")]
     name: Annotated[str, Field(description="Spec name; names the output folder.", pattern=r"^[A-Za-z0-9_\-]+$")]
     description: Annotated[str, Field(description="What this spec generates.")] = ""
     seed: Annotated[int, Field(description="Base random seed; same seed, same dialogues.")] = 0

