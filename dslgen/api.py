@@ -32,12 +32,14 @@ def spec_json_schema() -> dict:
 
 
 def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | None = None,
-             mode: str | None = None, progress: bool = True):
-    """Compile and run a spec; dialogues are appended to the output folder as they finish."""
+             mode: str | None = None, start: str | Path | None = None, progress: bool = True):
+    """Compile and run a spec; dialogues are appended to the output folder as they finish.
+    `start` names a YAML/JSON file with a starting history and database state."""
     from dslgen.runner import run_plan
 
     plan = compile_file(path, out)
-    return run_plan(plan, limit=limit, mode=mode, progress=progress)
+    start_state = loader.start_state_from_file(start) if start else None
+    return run_plan(plan, limit=limit, mode=mode, start=start_state, progress=progress)
 
 
 def raise_if_errors(diagnostics: list[Diagnostic]) -> None:

@@ -72,8 +72,12 @@ def schema(output: str | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default out/<spec name>/).")
 @click.option("--limit", type=click.IntRange(min=1), help="Generate at most N dialogues.")
 @click.option("--mode", type=click.Choice(["user_oriented", "task_oriented"]), help="Override the spec's mode.")
+@click.option("--start", type=click.Path(dir_okay=False, exists=True),
+              help="YAML/JSON file with `messages` and `calls`: the history and state to start from.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress display.")
-def run(spec: str, out: str | None, limit: int | None, mode: str | None, no_progress: bool) -> None:
+def run(spec: str, out: str | None, limit: int | None, mode: str | None, start: str | None,
+        no_progress: bool) -> None:
     """Run a spec: simulate dialogues, validate them, export the dataset."""
-    result = api.run_spec(spec, out=out, limit=limit, mode=mode, progress=not no_progress)
+    result = api.run_spec(spec, out=out, limit=limit, mode=mode, start=start, progress=not no_progress)
+    click.echo(result.table(), err=True)
     click.echo(result.summary(), err=True)

@@ -19,7 +19,8 @@ from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
 from dslgen.sim.roles import Agent, UserSimulator
 from dslgen.sim.tasks import pick_tasks
-from dslgen.spec.models import ExportStage, SimulateStage, ValidateStage
+from dslgen.errors import RunError
+from dslgen.spec.models import ExportStage, SimulateStage, StartState, ValidateStage
 from dslgen.validate.rubric import validate
 
 DIALOGUES_FILE, DATASET_FILE, STATS_FILE = "dialogues.jsonl", "dataset.jsonl", "stats.json"
@@ -33,14 +34,26 @@ class RunResult:
     kept: int  # in the exported dataset
     stats: dict
 
+    def table(self) -> str:
+        """The statistics as a text table in the shape of the paper's Table 1."""
+        head = f"{'mode':<15}{'dialogues':>10}{'turns mean/max':>17}{'steps mean/max':>17}{'tasks mean/max':>17}"
+        rows = [head]
+        for mode, s in self.stats.items():
+            cells = [f"{s[k]['mean']:.2f} / {s[k]['max']}" for k in ("turns", "steps", "tasks")]
+            rows.append(f"{mode:<15}{s['dialogues']:>10}" + "".join(f"{c:>17}" for c in cells))
+        return "\n".join(rows)
+
     def summary(self) -> str:
         return (f"{self.new} new dialogue(s), {self.skipped} already there, {self.kept} kept "
                 f"in {self.output_dir / DATASET_FILE}")
 
 
 def run_plan(plan: Plan, *, limit: int | None = None, mode: str | None = None,
-             progress: bool = True) -> RunResult:
+             start: StartState | None = None, progress: bool = True) -> RunResult:
+    """Run the plan; `mode` and `start` override the simulate stage's own settings."""
     stage: SimulateStage = plan.stage(SimulateStage)
+    if start is not None:
+        stage = stage.model_copy(update={"start": start})
     mode = mode or stage.mode
     count = min(stage.dialogues, limit) if limit else stage.dialogues
     plan.output_dir.mkdir(parents=True, exist_ok=True)
@@ -48,7 +61,7 @@ def run_plan(plan: Plan, *, limit: int | None = None, mode: str | None = None,
     done = {r["id"] for r in read_jsonl(log)}
     setup = _setup(plan, stage, mode)
     seed_db = open_database(plan)
-    todo = [(i, dialogue_id(plan, mode, i)) for i in range(count)]
+    todo = [(i, dialogue_id(plan, stage, mode, i)) for i in range(count)]
     todo = [(i, did) for i, did in todo if did not in done]
     with _progress(progress, len(todo), count - len(todo)) as advance:
         for index, did in todo:
@@ -67,16 +80,31 @@ def _setup(plan: Plan, stage: SimulateStage, mode: str) -> SimSetup:
 
 def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) -> dict:
     db = seed_db.fork()
+    start = setup.stage.start or StartState()
+    apply_start_calls(plan, db, start)
+    history = [m.model_dump(exclude_none=True) for m in start.messages] or [
+        {"role": "assistant", "content": GREETING}]
     dialogue = Dialogue(did, setup.mode, messages=[
-        {"role": "system", "content": agent_system_prompt(plan)},
-        {"role": "assistant", "content": GREETING},
-    ])
+        {"role": "system", "content": agent_system_prompt(plan)}, *history])
+    dialogue.prefix_length = len(dialogue.messages)
     tasks = pick_tasks(plan.tasks, setup.stage.tasks_per_dialogue, plan.seed, index)
     simulate(setup, dialogue, tasks, db, Seeds(plan.seed * 7919 + index))
     provenance = {"spec": plan.name, "mode": setup.mode, "index": index, "seed": plan.seed,
                   "models": {r: m.model or m.backend for r, m in plan.models.items()},
                   "state_digest": db.digest()}
     return dialogue_record(plan, dialogue, validate(plan, dialogue, db), provenance)
+
+
+def apply_start_calls(plan: Plan, db, start: StartState) -> None:
+    """Bring a fresh copy of the seed database to the starting state."""
+    for call in start.calls:
+        tool = plan.tool(call.tool)
+        if tool is None:
+            raise RunError(f"start state: unknown tool '{call.tool}'", hint="name a tool of the domain")
+        result = db.call(tool, call.arguments)
+        if result.is_error:
+            raise RunError(f"start state: {call.tool}({call.arguments}) failed: {result.output}",
+                           hint="a starting state must be reachable from the seed data")
 
 
 def agent_system_prompt(plan: Plan) -> str:
@@ -98,9 +126,9 @@ def _export(plan: Plan, log: Path, *, new: int, skipped: int) -> RunResult:
     return RunResult(plan.output_dir, new, skipped, kept, stats)
 
 
-def dialogue_id(plan: Plan, mode: str, index: int) -> str:
-    """Stable across reruns of the same spec; changes when the compiled plan changes."""
-    content = json.dumps(plan.to_json(), sort_keys=True, default=str) + plan.prompts.__repr__()
+def dialogue_id(plan: Plan, stage: SimulateStage, mode: str, index: int) -> str:
+    """Stable across reruns of the same spec; changes when the plan or the start state changes."""
+    content = json.dumps([plan.to_json(), plan.prompts, stage.model_dump()], sort_keys=True, default=str)
     digest = hashlib.sha256(f"{content}|{mode}|{index}".encode()).hexdigest()[:10]
     return f"{plan.name}-{mode}-{index:05d}-{digest}"
 

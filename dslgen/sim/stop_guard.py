@@ -31,7 +31,7 @@ def failed_state_checks(task: TaskSpec, db: Any) -> list[str]:
 
 
 def state_check_holds(check, db: Any) -> bool:
-    rows = [list(r) for r in db.query(check.sql)]
+    rows = [list(r.values()) for r in db.query(check.sql)]
     expect = check.expect
     if not isinstance(expect, list):
         return len(rows) == 1 and len(rows[0]) == 1 and rows[0][0] == expect

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from dslgen.compiler.context import did_you_mean
 from dslgen.compiler.prompts import TEMPLATE_VARIABLES, default_template_path
 from dslgen.errors import Diagnostic, Span, SpecError
-from dslgen.spec.models import Domain, Spec, SpecFile
+from dslgen.spec.models import Domain, Spec, SpecFile, StartState
 from dslgen.spec.source_map import SourceMap, load_yaml
 from dslgen.spec.sources import Sources
 from dslgen.spec.tasks import TasksFile
@@ -65,6 +65,22 @@ def from_text(text: str, file: str = "<spec>") -> Loaded:
         spec = Spec(**fields, domain=domain, path=Path(file), prompts=prompts)
     diags.sort(key=lambda d: d.sort_key())
     return Loaded(spec, sources, diags)
+
+
+def start_state_from_file(path: str | Path) -> StartState:
+    """A starting history and database state from a YAML/JSON file (`dslgen run --start`)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError([Diagnostic("DSL110", f"cannot read start state: {exc.strerror}",
+                                    Span(str(path), 1, 1))]) from None
+    data, smap, diags = load_yaml(text, str(path))
+    result = validate(StartState, data if data is not None else {}, smap) if not diags else None
+    diags += result.diagnostics if result else []
+    if diags:
+        raise SpecError(diags)
+    return result.value
 
 
 def _version_header(data: dict, smap: SourceMap) -> list[Diagnostic]:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field
 
@@ -39,6 +39,30 @@ class UserSimulatorSpec(SpecModel):
     personas: Annotated[list[Persona], Field(description="Personas; a dialogue picks one per task.")] = []
 
 
+class Message(SpecModel):
+    """A chat message in the OpenAI format, for a starting history."""
+
+    role: Annotated[Literal["user", "assistant", "tool"], Field(description="Who speaks.")]
+    content: Annotated[str | None, Field(description="The text (null for a pure tool call).")] = None
+    tool_calls: Annotated[list[dict[str, Any]] | None, Field(description="Assistant tool calls.")] = None
+    tool_call_id: Annotated[str | None, Field(description="For role tool: the call answered.")] = None
+    name: Annotated[str | None, Field(description="For role tool: the tool's name.")] = None
+
+
+class StartCall(SpecModel):
+    tool: Annotated[str, Field(description="A tool of the domain.")]
+    arguments: Annotated[dict[str, Any], Field(description="Its arguments.")] = {}
+
+
+class StartState(SpecModel):
+    """Where dialogues begin: a message history and a database state (seed + these calls)."""
+
+    messages: Annotated[list[Message], Field(
+        description="History to continue from (after the system prompt); default: the agent's greeting.")] = []
+    calls: Annotated[list[StartCall], Field(
+        description="Tool calls applied to the seed database before the dialogue starts.")] = []
+
+
 class SimulateStage(SpecModel):
     stage: Literal["simulate"]
     mode: Annotated[Literal["user_oriented", "task_oriented"], Field(
@@ -49,6 +73,8 @@ class SimulateStage(SpecModel):
     max_turns: Annotated[int, Field(ge=1, description="User turns before a dialogue ends (max_turns).")] = 8
     max_steps: Annotated[int, Field(ge=1, description="Tool calls the agent may make in one turn.")] = 4
     max_errors: Annotated[int, Field(ge=1, description="Failed tool calls before a dialogue ends.")] = 4
+    start: Annotated[StartState | None, Field(
+        description="Start every dialogue from this history and database state.")] = None
 
 
 class ValidateStage(SpecModel):

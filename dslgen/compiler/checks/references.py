@@ -33,6 +33,20 @@ def _check_links(ctx: CheckContext, i: int, task, personas: set[str], task_ids: 
                   did_you_mean(task.follows, task_ids[:i]) or "name an earlier task in tasks.yaml")
 
 
+def _check_start(ctx: CheckContext, tools: dict[str, set[str]]) -> None:
+    for s, stage in enumerate(ctx.spec.pipeline):
+        start = getattr(stage, "start", None)
+        for j, call in enumerate(start.calls if start else []):
+            path = ("pipeline", s, "start", "calls", j)
+            if call.tool not in tools:
+                ctx.error("DSL307", f"start state calls unknown tool '{call.tool}'", path + ("tool",),
+                          did_you_mean(call.tool, tools) or "name a tool of the domain")
+            else:
+                for arg in set(call.arguments) - tools[call.tool]:
+                    ctx.error("DSL302", f"tool '{call.tool}' has no parameter '{arg}'",
+                              path + ("arguments", arg), did_you_mean(arg, tools[call.tool]), key=True)
+
+
 def check(ctx: CheckContext) -> None:
     tools = _tool_params(ctx)
     personas = {p.name for p in ctx.spec.user_simulator.personas}
@@ -40,6 +54,7 @@ def check(ctx: CheckContext) -> None:
     for i, task in enumerate(ctx.spec.domain.tasks):
         _check_calls(ctx, i, task, tools)
         _check_links(ctx, i, task, personas, task_ids)
+    _check_start(ctx, tools)
     if not any(s.stage == "simulate" for s in ctx.spec.pipeline):
         ctx.error("DSL305", "the pipeline has no simulate stage", ("pipeline",),
                   "add `- stage: simulate` to generate dialogues")
