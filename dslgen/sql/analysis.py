@@ -1,0 +1,198 @@
+"""Static analysis of one SQL snippet of a tool: parse, classify, names used, positions.
+
+Every function here is pure; the compiler checks and `compile_tool` share them, so a
+snippet that passes the checks compiles.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from dslgen.sql.schema import DbSchema
+
+READ, WRITE = "read", "write"
+_KINDS = {exp.Select: "select", exp.Union: "select", exp.Intersect: "select", exp.Except: "select",
+          exp.Insert: "insert", exp.Update: "update", exp.Delete: "delete"}
+ARRAY_COLUMNS = ("pos", "value")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a snippet, at a 1-based (line, col) of the snippet's text."""
+
+    code: str
+    message: str
+    line: int = 1
+    col: int = 1
+    length: int = 1
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Snippet:
+    path: tuple  # where the text sits under ("domain", "tools", i), e.g. ("guards", 0, "require")
+    text: str
+    role: str  # let | require | reject | write | doc | sql
+
+
+def snippets(tool) -> list[Snippet]:
+    """Every SQL text of a tool with its place in the tool spec."""
+    out = [Snippet(("sql",), tool.sql, "sql")] if tool.sql is not None else []
+    out += [Snippet(("let", name), text, "let") for name, text in tool.let.items()]
+    for i, g in enumerate(tool.guards):
+        kind = "require" if g.require is not None else "reject"
+        out.append(Snippet(("guards", i, kind), getattr(g, kind), kind))
+    out += [Snippet(("writes", i), text, "write") for i, text in enumerate(tool.writes)]
+    if tool.returns is not None:
+        out += [Snippet(("returns",) + p, t, "doc") for p, t in doc_queries(tool.returns)]
+    return out
+
+
+def doc_queries(doc, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+    """(path, SQL) of every query inside a document tree, parents first."""
+    for src in ("row", "rows", "map", "value"):
+        if getattr(doc, src) is not None:
+            yield path + (src,), getattr(doc, src)
+    for key, child in (doc.fields or {}).items():
+        if not isinstance(child, str):
+            yield from doc_queries(child, path + ("fields", key))
+    if doc.item is not None and not isinstance(doc.item, str):
+        yield from doc_queries(doc.item, path + ("item",))
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def parse(text: str) -> exp.Expression | Problem:
+    """One statement in the reference dialect, or the syntax problem at its position."""
+    try:
+        statements = [s for s in sqlglot.parse(text, read="sqlite") if s is not None]
+    except ParseError as e:
+        err = e.errors[0] if e.errors else {}
+        hl = err.get("highlight") or " "
+        line, col = err.get("line") or 1, err.get("col") or 1
+        return Problem("DSL403", f"SQL does not parse: {err.get('description') or e}",
+                       line, max(1, col - len(hl) + 1), len(hl))
+    if len(statements) != 1:
+        return Problem("DSL403", f"expected one SQL statement, found {len(statements)}")
+    return statements[0]
+
+
+def kind(ast: exp.Expression) -> str | None:
+    """select/insert/update/delete, or None for anything a tool may not run."""
+    return next((k for cls, k in _KINDS.items() if isinstance(ast, cls)), None)
+
+
+def placeholders(ast: exp.Expression) -> list[str]:
+    """Names of the :params a statement reads, in order of first use."""
+    seen: dict[str, None] = {}
+    for p in ast.find_all(exp.Placeholder):
+        if p.name:
+            seen.setdefault(p.name, None)
+    return list(seen)
+
+
+def placeholder_position(text: str, name: str) -> tuple[int, int, int]:
+    m = re.search(rf":{re.escape(name)}\b", text)
+    return (*line_col(text, m.start()), len(name) + 1) if m else (1, 1, 1)
+
+
+def cte_names(ast: exp.Expression) -> set[str]:
+    return {c.alias_or_name.lower() for c in ast.find_all(exp.CTE)}
+
+
+def table_refs(ast: exp.Expression) -> list[exp.Table]:
+    """Tables read or written, CTE names excluded."""
+    ctes = cte_names(ast)
+    return [t for t in ast.find_all(exp.Table) if t.name and t.name.lower() not in ctes]
+
+
+def node_position(text: str, node: exp.Expression) -> tuple[int, int, int]:
+    meta = getattr(node.this, "meta", None) if isinstance(node.this, exp.Expression) else None
+    if meta and "start" in meta:
+        return (*line_col(text, meta["start"]), meta["end"] - meta["start"] + 1)
+    return 1, 1, 1
+
+
+def unknown_tables(text: str, ast: exp.Expression, schema: DbSchema, arrays: set[str]) -> list[Problem]:
+    from dslgen.compiler.context import did_you_mean
+
+    known = set(schema.table_names) | arrays
+    out = []
+    for t in table_refs(ast):
+        if t.name.lower() not in known:
+            out.append(Problem("DSL402", f"unknown table '{t.name}'", *node_position(text, t),
+                               hint=did_you_mean(t.name.lower(), known)))
+    return out
+
+
+def unknown_columns(text: str, ast: exp.Expression, schema: DbSchema, arrays: set[str]) -> list[Problem]:
+    """Columns that no table in scope has (qualified: the named table; bare: any table)."""
+    from dslgen.compiler.context import did_you_mean
+
+    tables = _alias_map(ast, schema, arrays)
+    if tables is None:  # an unknown table is reported by its own check
+        return []
+    every = {c for cols in tables.values() for c in cols} | _output_aliases(ast)
+    out = []
+    for col in ast.find_all(exp.Column):
+        if isinstance(col.this, exp.Star) or not col.name:
+            continue
+        q = col.table.lower()
+        choices = tables.get(q) if q else every
+        if choices is None or col.name.lower() in choices:
+            continue
+        where = f"{q}." if q else ""
+        out.append(Problem("DSL401", f"unknown column '{where}{col.name}'", *node_position(text, col),
+                           hint=did_you_mean(col.name.lower(), choices)))
+    return out
+
+
+def _alias_map(ast, schema: DbSchema, arrays: set[str]) -> dict[str, set[str]] | None:
+    """alias or table name → its column names, for every table in the statement."""
+    out: dict[str, set[str]] = {}
+    for t in ast.find_all(exp.Table):
+        name = t.name.lower()
+        if name in arrays:
+            cols = set(ARRAY_COLUMNS)
+        elif schema.table(name) is not None:
+            cols = set(schema.table(name).column_names)
+        elif name in cte_names(ast):
+            cols = _cte_columns(ast, name)
+        else:
+            return None
+        out[name] = cols
+        if t.alias:
+            out[t.alias.lower()] = cols
+    for sub in ast.find_all(exp.Subquery):
+        if sub.alias:
+            out[sub.alias.lower()] = {s.alias_or_name.lower() for s in sub.this.selects} if isinstance(sub.this, exp.Query) else set()
+    return out
+
+
+def _cte_columns(ast, name: str) -> set[str]:
+    for cte in ast.find_all(exp.CTE):
+        if cte.alias_or_name.lower() == name and isinstance(cte.this, exp.Query):
+            cols = cte.args["alias"].columns if cte.args.get("alias") else []
+            return {c.name.lower() for c in cols} or {s.alias_or_name.lower() for s in cte.this.selects}
+    return set()
+
+
+def _output_aliases(ast) -> set[str]:
+    return {a.alias.lower() for a in ast.find_all(exp.Alias) if a.alias}
+
+
+def output_columns(ast: exp.Expression) -> list[str]:
+    """Column names a SELECT returns, in order."""
+    return [s.alias_or_name for s in ast.selects] if isinstance(ast, exp.Query) else []
+
+
+def normalized(ast: exp.Expression) -> str:
+    return ast.sql(dialect="sqlite", pretty=False)

@@ -1,0 +1,33 @@
+"""Arguments of a call: validated against the tool's JSON Schema, then bound as parameters."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+_validators: dict[tuple[str, int], Draft202012Validator] = {}
+
+
+def invalid(tool, arguments: Any) -> str | None:
+    """Why the arguments are invalid, or None."""
+    if not isinstance(arguments, dict):
+        return "arguments must be a JSON object"
+    key = (tool.name, id(tool))
+    if key not in _validators:
+        _validators[key] = Draft202012Validator(tool.parameters_schema)
+    error = next(iter(sorted(_validators[key].iter_errors(arguments), key=lambda e: list(e.path))), None)
+    if error is None:
+        return None
+    where = ".".join(str(p) for p in error.path)
+    return f"{where}: {error.message}" if where else error.message
+
+
+def bind(tool, arguments: dict) -> dict[str, Any]:
+    """Parameter values by name: absent optionals are NULL, lists travel as JSON text."""
+    arrays = dict(tool.arrays)
+    out = {}
+    for name in tool.parameters_schema["properties"]:
+        value = arguments.get(name)
+        out[name] = json.dumps(value) if name in arrays and value is not None else value
+    return out

@@ -1,0 +1,85 @@
+"""Compiled tools: frozen data the runtime executes and the plan prints."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CompiledStatement:
+    role: str  # let | require | reject | write | doc | sql
+    kind: str  # select | insert | update | delete
+    sql: str  # normalized text in the reference dialect (SQLite)
+    texts: dict[str, str]  # engine → text it runs
+    params: tuple[str, ...]  # :names read
+    columns: dict[str, dict] = field(default_factory=dict)  # output column → JSON Schema
+
+
+@dataclass(frozen=True)
+class CompiledGuard:
+    stmt: CompiledStatement
+    error: str
+    reject: bool  # True: fails when a row comes back; False: fails unless truthy
+
+
+@dataclass(frozen=True)
+class CompiledDoc:
+    kind: str  # row | rows | map | value | column | fields
+    stmt: CompiledStatement | None = None
+    column: str | None = None
+    key: str | None = None
+    fields: tuple[tuple[str, "CompiledDoc"], ...] = ()
+    item: "CompiledDoc | None" = None
+    omit_if_null: bool = False
+    present_if: str | None = None  # key left out unless this column of the enclosing row is set
+    schema: dict = field(default_factory=dict)  # JSON Schema of this node's value
+
+
+@dataclass(frozen=True)
+class CompiledTool:
+    name: str
+    description: str
+    parameters_schema: dict
+    writes: bool
+    lets: tuple[tuple[str, CompiledStatement], ...]
+    guards: tuple[CompiledGuard, ...]
+    write_statements: tuple[CompiledStatement, ...]
+    doc: CompiledDoc | None
+    return_schema: dict
+    arrays: tuple[tuple[str, str], ...]  # array param → item JSON type
+    ends_dialogue: bool = False
+
+    @property
+    def statements(self) -> list[CompiledStatement]:
+        out = [s for _, s in self.lets] + [g.stmt for g in self.guards] + list(self.write_statements)
+        return out + (_doc_statements(self.doc) if self.doc else [])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "writes": self.writes, "parameters": self.parameters_schema,
+            "let": {n: s.sql for n, s in self.lets},
+            "guards": [{"reject" if g.reject else "require": g.stmt.sql, "error": g.error} for g in self.guards],
+            "write_statements": [s.sql for s in self.write_statements],
+            "returns": _doc_json(self.doc) if self.doc else None,
+            "return_schema": self.return_schema,
+        }
+
+
+def _doc_statements(doc: CompiledDoc) -> list[CompiledStatement]:
+    out = [doc.stmt] if doc.stmt else []
+    for _, child in doc.fields:
+        out += _doc_statements(child)
+    return out + (_doc_statements(doc.item) if doc.item else [])
+
+
+def _doc_json(doc: CompiledDoc) -> Any:
+    if doc.kind == "column":
+        return doc.column
+    out: dict[str, Any] = {doc.kind: doc.stmt.sql} if doc.stmt else {}
+    if doc.key:
+        out["key"] = doc.key
+    if doc.fields:
+        out["fields"] = {k: _doc_json(v) for k, v in doc.fields}
+    if doc.item:
+        out["item"] = _doc_json(doc.item)
+    return out

@@ -1,0 +1,137 @@
+"""Per-dialogue database state: a seeded master per domain, and cheap isolated forks."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from dslgen.errors import RunError
+from dslgen.sql import analysis as an
+from dslgen.sql import state
+from dslgen.sql.dialects import render, transpile_schema
+from dslgen.sql.engines import PostgresConn, SqliteConn
+from dslgen.sql.executor import ToolResult, call
+from dslgen.sql.schema import DbSchema, parse_schema
+from dslgen.sql.seed import insert_sql, read_seed
+
+
+class Session:
+    """One dialogue's copy of the database."""
+
+    def __init__(self, conn, schema: DbSchema):
+        self.conn, self.schema = conn, schema
+
+    @property
+    def engine(self) -> str:
+        return self.conn.engine
+
+    def call(self, tool, arguments: Any) -> ToolResult:
+        return call(self.conn, tool, arguments)
+
+    def apply_calls(self, calls: Iterable[tuple[Any, dict]]) -> list[ToolResult]:
+        """Bring the state forward: seed plus these calls, in order (start from any state)."""
+        return [self.call(tool, args) for tool, args in calls]
+
+    def query(self, sql: str, params: dict | None = None) -> list[dict]:
+        """A read-only SELECT in the reference dialect, e.g. for a final-state rubric check."""
+        ast = an.parse(sql)
+        if isinstance(ast, an.Problem) or an.kind(ast) != "select":
+            raise RunError(f"query must be one SELECT: {sql!r}")
+        types = {k: _json_type(v) for k, v in (params or {}).items()}
+        self.conn.begin(True)
+        try:
+            return self.conn.rows(render(ast, self.engine, {}, types), dict(params or {}))
+        finally:
+            self.conn.end(False, True)
+
+    def dump(self) -> dict[str, list[dict]]:
+        """Every table's rows, normalized (the same on every engine)."""
+        out = {}
+        for t in self.schema.tables:
+            order = ", ".join(t.primary_key or t.column_names)
+            rows = self.query(f"SELECT * FROM {t.name} ORDER BY {order}")
+            out[t.name] = state.normalized_rows(self.schema, t.name, rows)
+        return out
+
+    def digest(self) -> str:
+        return state.digest(self.schema, self.dump())
+
+    def diff(self, other: "Session") -> list[state.RowChange]:
+        """Rows that differ from `other` (before = other, after = self)."""
+        return state.diff(self.schema, other.dump(), self.dump())
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _json_type(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    return {int: "integer", float: "number", str: "string"}.get(type(value))
+
+
+class Database:
+    """The seeded master of a domain on one engine; `fork()` gives each dialogue its copy."""
+
+    def __init__(self, schema: DbSchema, seed: dict[str, list[tuple]], engine: str = "sqlite",
+                 url: str | None = None, name: str = "domain"):
+        self.schema, self.engine = schema, engine
+        if engine == "sqlite":
+            self._master = SqliteConn.memory()
+            _load(self._master, schema, seed)
+        elif engine == "postgresql":
+            if not url:
+                raise RunError("the postgresql engine needs a URL", hint="e.g. postgresql://user@127.0.0.1:5432/postgres")
+            self._url = _create_pg_database(url, schema, seed, name)
+        else:
+            raise RunError(f"unknown engine {engine!r}", hint="use 'sqlite' or 'postgresql'")
+
+    @classmethod
+    def from_domain(cls, domain_path: str | Path, engine: str = "sqlite", url: str | None = None) -> "Database":
+        path = Path(domain_path)
+        schema = parse_schema((path / "schema.sql").read_text(encoding="utf-8"))
+        return cls(schema, read_seed(path / "seed", schema), engine, url, name=path.name)
+
+    def fork(self) -> Session:
+        if self.engine == "sqlite":
+            return Session(self._master.copy(), self.schema)
+        return Session(PostgresConn.connect(self._url), self.schema)
+
+    def digest(self) -> str:
+        with self.fork() as s:
+            return s.digest()
+
+
+def _load(conn, schema: DbSchema, seed: dict[str, list[tuple]]) -> None:
+    conn.run_script(transpile_schema(schema.sql, conn.engine))
+    for table in schema.tables:
+        if seed.get(table.name):
+            conn.insert_many(insert_sql(table, conn.engine), seed[table.name])
+
+
+def _create_pg_database(url: str, schema: DbSchema, seed: dict, name: str) -> str:
+    """(Re)create database dslgen_<domain>_<content hash> on the server, seeded; its URL."""
+    from psycopg.conninfo import make_conninfo
+
+    content = hashlib.sha256((schema.sql + repr(sorted(seed.items()))).encode()).hexdigest()[:10]
+    dbname = f"dslgen_{re.sub(r'[^a-z0-9_]', '_', name.lower())}_{content}"
+    admin = PostgresConn.connect(url, autocommit=True)
+    try:
+        admin.run_script([f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)', f'CREATE DATABASE "{dbname}"'])
+    finally:
+        admin.conn.close()
+    target = make_conninfo(url, dbname=dbname)
+    conn = PostgresConn.connect(target)
+    try:
+        _load(conn, schema, seed)
+        conn.conn.commit()
+    finally:
+        conn.conn.close()
+    return target

@@ -1,0 +1,130 @@
+"""Returned documents: compile a Doc tree (with its JSON Schema) and build it from rows."""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, Callable
+
+from dslgen.sql import analysis as an
+from dslgen.sql.compiled import CompiledDoc
+from dslgen.sql.types import ANY, json_type, non_null
+
+# run(statement, scope) → list of row dicts
+Runner = Callable[[Any, dict], list[dict]]
+
+
+def compile_doc(c, doc, path: tuple, scope: dict[str, dict], columns: dict[str, dict]) -> CompiledDoc:
+    """`columns`: the enclosing row's column schemas (what `column` and `fields` read)."""
+    built = _compile(c, doc, path, scope, columns)
+    return replace(built, present_if=doc.present_if) if doc.present_if else built
+
+
+def _compile(c, doc, path: tuple, scope: dict[str, dict], columns: dict[str, dict]) -> CompiledDoc:
+    if doc.column is not None:
+        return _column(doc.column, columns, doc.omit_if_null)
+    src = next((s for s in ("row", "rows", "map", "value") if getattr(doc, s) is not None), None)
+    if src is None:
+        return _fields(c, doc, path, scope, columns, "fields", None)
+    stmt = c.statement(an.Snippet(path + (src,), getattr(doc, src), "doc"), scope)
+    if stmt is None:
+        return CompiledDoc(src)
+    row_scope = {**scope, **stmt.columns}
+    if src == "value":
+        first = next(iter(stmt.columns.values()), ANY)
+        return CompiledDoc("value", stmt, omit_if_null=doc.omit_if_null, schema=first)
+    element = _element(c, doc, path, row_scope, stmt.columns, src, stmt)
+    if src == "row":
+        return CompiledDoc("row", stmt, key=None, fields=element.fields, item=element.item,
+                           omit_if_null=doc.omit_if_null, schema=element.schema)
+    schema = {"type": "array", "items": element.schema} if src == "rows" else \
+        {"type": "object", "additionalProperties": element.schema}
+    return CompiledDoc(src, stmt, key=doc.key, fields=element.fields, item=element.item,
+                       omit_if_null=doc.omit_if_null, schema=schema)
+
+
+def _element(c, doc, path, scope, columns, src, stmt) -> CompiledDoc:
+    """What each row becomes: `fields`, `item`, the one value column, or all columns."""
+    if doc.fields is not None:
+        return _fields(c, doc, path, scope, columns, "fields", stmt)
+    if doc.item is not None:
+        item = doc.item if not isinstance(doc.item, str) else type(doc)(column=doc.item)
+        built = compile_doc(c, item, path + ("item",), scope, columns)
+        return CompiledDoc("item", item=built, schema=built.schema)
+    values = [k for k in columns if not (src == "map" and k == doc.key)]
+    if len(values) == 1:
+        built = _column(values[0], columns, False)
+        return CompiledDoc("item", item=built, schema=built.schema)
+    fields = tuple((k, _column(k, columns, False)) for k in values)
+    return CompiledDoc("fields", fields=fields, schema=_object_schema(fields))
+
+
+def _fields(c, doc, path, scope, columns, kind, stmt) -> CompiledDoc:
+    out = []
+    for key, child in doc.fields.items():
+        if isinstance(child, str):
+            out.append((key, _column(child, columns, False)))
+        else:
+            out.append((key, compile_doc(c, child, path + ("fields", key), scope, columns)))
+    fields = tuple(out)
+    return CompiledDoc(kind, stmt, fields=fields, omit_if_null=doc.omit_if_null, schema=_object_schema(fields))
+
+
+def _column(name: str, columns: dict[str, dict], omit: bool) -> CompiledDoc:
+    schema = columns.get(name, ANY)
+    return CompiledDoc("column", column=name, omit_if_null=omit, schema=non_null(schema) if omit else schema)
+
+
+def _object_schema(fields) -> dict:
+    props = {k: v.schema for k, v in fields}
+    required = [k for k, v in fields if not (v.omit_if_null or v.present_if)]
+    return {"type": "object", "properties": props, "required": required}
+
+
+# --- runtime -------------------------------------------------------------------------
+
+
+def build(doc: CompiledDoc, scope: dict, run: Runner) -> Any:
+    if doc.kind == "column":
+        return convert(scope.get(doc.column), doc.schema)
+    if doc.kind == "fields":
+        return _build_fields(doc, scope, run)
+    if doc.kind == "item":
+        return build(doc.item, scope, run)
+    rows = run(doc.stmt, scope)
+    if doc.kind == "value":
+        return convert(next(iter(rows[0].values())), doc.schema) if rows else None
+    if doc.kind == "row":
+        return _build_element(doc, {**scope, **rows[0]}, run) if rows else None
+    if doc.kind == "rows":
+        return [_build_element(doc, {**scope, **r}, run) for r in rows]
+    return {str(r[doc.key]): _build_element(doc, {**scope, **r}, run) for r in rows}
+
+
+def _build_element(doc: CompiledDoc, scope: dict, run: Runner) -> Any:
+    if doc.item is not None:
+        return build(doc.item, scope, run)
+    return _build_fields(doc, scope, run)
+
+
+def _build_fields(doc: CompiledDoc, scope: dict, run: Runner) -> dict:
+    out = {}
+    for key, child in doc.fields:
+        if child.present_if and scope.get(child.present_if) is None:
+            continue
+        value = build(child, scope, run)
+        if value is None and child.omit_if_null:
+            continue
+        out[key] = value
+    return out
+
+
+def convert(value: Any, schema: dict) -> Any:
+    """Engine value → JSON value of the declared type (SQLite booleans are 0/1, PG numerics Decimal)."""
+    if value is None:
+        return None
+    t = json_type(schema)
+    if t == "boolean":
+        return bool(value)
+    if isinstance(value, Decimal) or t == "number":
+        return float(value) if not isinstance(value, bool) else value
+    return value

@@ -1,0 +1,91 @@
+"""Run one compiled tool call on a connection: let → guards → writes → document."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from dslgen.sql.arguments import bind, invalid
+from dslgen.sql.documents import build
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    output: str  # what the caller sees: a document as JSON text, a plain string or an error text
+    is_error: bool
+    writes: bool
+
+
+class _GuardFailed(Exception):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+def call(conn, tool, arguments: Any) -> ToolResult:
+    problem = invalid(tool, arguments)
+    if problem is not None:
+        return ToolResult(f"Error: invalid arguments for {tool.name}: {problem}", True, tool.writes)
+    read_only = not tool.writes
+    conn.begin(read_only)
+    try:
+        output = _run(conn, tool, bind(tool, arguments))
+    except _GuardFailed as g:
+        conn.end(False, read_only)
+        return ToolResult(g.text, True, tool.writes)
+    except Exception as e:  # noqa: BLE001 — any engine fault becomes an error output, not a crash
+        conn.end(False, read_only)
+        if not _is_engine_error(e):
+            raise
+        # the engine's message can quote data or SQL; the caller gets only the kind of fault
+        return ToolResult(f"Error: {tool.name} failed ({type(e).__name__})", True, tool.writes)
+    conn.end(True, read_only)
+    return ToolResult(output, False, tool.writes)
+
+
+def _is_engine_error(e: Exception) -> bool:
+    import sqlite3
+
+    return isinstance(e, sqlite3.Error) or type(e).__module__.startswith("psycopg")
+
+
+def _run(conn, tool, params: dict) -> str:
+    def run(stmt, scope):
+        return conn.rows(stmt.texts[conn.engine], scope)
+
+    for name, stmt in tool.lets:
+        rows = run(stmt, params)
+        params[name] = _plain(next(iter(rows[0].values()))) if rows else None
+    for guard in tool.guards:
+        _check(guard, run(guard.stmt, params))
+    changed = 0
+    for stmt in tool.write_statements:
+        run(stmt, params)
+        changed += 1
+    if tool.doc is None:
+        return json.dumps({"statements_run": changed})
+    return render(build(tool.doc, params, run))
+
+
+def _check(guard, rows: list[dict]) -> None:
+    if guard.reject and rows:
+        raise _GuardFailed(guard.error.format_map(_Fill(rows[0])))
+    if not guard.reject and not (rows and next(iter(rows[0].values()))):
+        raise _GuardFailed(guard.error)
+
+
+class _Fill(dict):
+    """Placeholders without a column stay as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def render(document: Any) -> str:
+    """A string is returned as is; anything else as JSON text."""
+    return document if isinstance(document, str) else json.dumps(document)

@@ -1,0 +1,65 @@
+"""A database state as plain data: a digest two runs (or two engines) can compare, and a
+row-level diff."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from dslgen.sql.schema import Column, DbSchema
+
+
+@dataclass(frozen=True)
+class RowChange:
+    table: str
+    key: tuple
+    before: dict | None  # None: the row was added
+    after: dict | None  # None: the row was removed
+
+    def to_json(self) -> dict:
+        return {"table": self.table, "key": list(self.key), "before": self.before, "after": self.after}
+
+
+def normalize(value: Any, column: Column) -> Any:
+    """One spelling per value whatever the engine: booleans as bool, numbers to 1e-9."""
+    if value is None:
+        return None
+    if column.json_type == "boolean":
+        return bool(value)
+    if column.json_type == "number":
+        return round(float(value), 9) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if column.json_type == "integer":
+        return int(value)
+    return value
+
+
+def normalized_rows(schema: DbSchema, table: str, rows: list[dict]) -> list[dict]:
+    cols = schema.table(table).columns
+    return [{c.name: normalize(r[c.name], c) for c in cols} for r in rows]
+
+
+def digest(schema: DbSchema, dump: dict[str, list[dict]]) -> str:
+    h = hashlib.sha256()
+    for table in schema.tables:
+        rows = sorted(json.dumps(r, sort_keys=True) for r in dump[table.name])
+        h.update(f"{table.name}\n".encode())
+        for r in rows:
+            h.update(r.encode() + b"\n")
+    return h.hexdigest()
+
+
+def diff(schema: DbSchema, before: dict[str, list[dict]], after: dict[str, list[dict]]) -> list[RowChange]:
+    out = []
+    for table in schema.tables:
+        keyf = _key_fn(table.primary_key or tuple(table.column_names))
+        old = {keyf(r): r for r in before[table.name]}
+        new = {keyf(r): r for r in after[table.name]}
+        for k in sorted(old.keys() | new.keys(), key=repr):
+            if old.get(k) != new.get(k):
+                out.append(RowChange(table.name, k, old.get(k), new.get(k)))
+    return out
+
+
+def _key_fn(columns: tuple[str, ...]):
+    return lambda row: tuple(row[c] for c in columns)
