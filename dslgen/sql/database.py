@@ -124,7 +124,10 @@ def _create_pg_database(url: str, schema: DbSchema, seed: dict, name: str) -> st
     dbname = f"dslgen_{re.sub(r'[^a-z0-9_]', '_', name.lower())}_{content}"
     admin = PostgresConn.connect(url, autocommit=True)
     try:
-        admin.run_script([f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)', f'CREATE DATABASE "{dbname}"'])
+        # C collation: ORDER BY on text sorts by code point, as the reference implementation does
+        admin.run_script([f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)',
+                          f'CREATE DATABASE "{dbname}" TEMPLATE template0 ENCODING \'UTF8\' '
+                          "LC_COLLATE 'C' LC_CTYPE 'C'"])
     finally:
         admin.conn.close()
     target = make_conninfo(url, dbname=dbname)
