@@ -16,10 +16,11 @@ class UserSimulator:
 
     def __init__(self, backend, template: str, rules: list[str], mode: str):
         self.backend, self.template, self.rules, self.mode = backend, template, rules, mode
-        self.system = ""
+        self.system = self.goal = ""
         self.notes: dict[int, str] = {}  # message index → note shown to the user after it
 
     def start(self, task: TaskSpec, persona: Persona | None) -> None:
+        self.goal = f"Your goal: {task.goal}"
         self.system = render(self.template, rules=self.rules, persona=persona, goal=task.goal,
                              known=task.known, unknown=task.unknown, mode=self.mode)
 
@@ -38,6 +39,9 @@ class UserSimulator:
                 seen.append({"role": "user", "content": self.notes[i]})
         if not seen or seen[-1]["role"] != "user":
             seen.append({"role": "user", "content": "(The agent is waiting for you.)"})
+        # small models drift into playing the agent; restate who they are on every turn
+        last = seen[-1]
+        seen[-1] = {"role": "user", "content": f"{last['content']}\n\n(You are the customer. {self.goal})"}
         return [{"role": "system", "content": self.system}] + seen[-USER_VIEW_MESSAGES:]
 
     def turn(self, messages: list[dict], seed: int) -> tuple[str, bool]:

@@ -1,9 +1,9 @@
-"""The stop guard: a user may not end a task before its required writes have happened.
+"""The stop guard: a user may not end a task before its required calls have happened.
 
 τ-bench users' most reported failure is a simulated user that ends the conversation
 before the write it asked for. Required = the rubric's expected calls to tools that
-write; each must have succeeded with matching arguments, and the final-state checks of
-the task must hold in the dialogue's own database.
+write (or, for a read-only task, one of its expected calls); each must have succeeded with
+matching arguments, and the task's final-state checks must hold in the dialogue's database.
 """
 from __future__ import annotations
 
@@ -19,10 +19,15 @@ def call_matches(expected: ExpectedCall, call: CallRecord) -> bool:
             and all(call.arguments.get(k) == v for k, v in expected.arguments.items()))
 
 
-def missing_writes(task: TaskSpec, calls: list[CallRecord], writes: set[str]) -> list[ExpectedCall]:
-    """Expected write calls with no matching successful call."""
-    required = [c for c in task.rubric.expected_calls if c.tool in writes]
-    return [c for c in required if not any(call_matches(c, call) for call in calls)]
+def missing_calls(task: TaskSpec, calls: list[CallRecord], writes: set[str]) -> list[ExpectedCall]:
+    """Required calls with no matching successful call. Required: the expected write calls;
+    for a task that only reads, at least one of its expected calls."""
+    expected = task.rubric.expected_calls
+    required = [c for c in expected if c.tool in writes]
+    missing = [c for c in required if not any(call_matches(c, call) for call in calls)]
+    if not required and expected and not any(call_matches(c, call) for c in expected for call in calls):
+        missing = expected[-1:]
+    return missing
 
 
 def failed_state_checks(task: TaskSpec, db: Any) -> list[str]:
@@ -40,5 +45,5 @@ def state_check_holds(check, db: Any) -> bool:
 
 def why_not_done(task: TaskSpec, calls: list[CallRecord], writes: set[str], db: Any) -> list[str]:
     """What still has to happen before the task may end (empty = the user may stop)."""
-    reasons = [f"the agent has not yet done {c.tool}" for c in missing_writes(task, calls, writes)]
+    reasons = [f"the agent has not yet done {c.tool}" for c in missing_calls(task, calls, writes)]
     return reasons + [f"not yet true: {d}" for d in failed_state_checks(task, db)]

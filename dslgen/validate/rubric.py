@@ -3,7 +3,7 @@
 Every item is sorted into a category (the paper's): critical, structural, noncritical.
 Only a failed critical item rejects a dialogue. Expected write calls and final-state checks
 are critical (a different but equivalent read sequence passes); expected read calls are
-structural. Every tool call is re-checked against its tool's schema (critical): the
+structural, except that a read-only task needs at least one of them. Every tool call is re-checked against its tool's schema (critical): the
 constraint is never trusted blindly.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 
 from dslgen.sim.dialogue import Dialogue
-from dslgen.sim.stop_guard import call_matches, state_check_holds
+from dslgen.sim.stop_guard import call_matches, missing_calls, state_check_holds
 
 FAILED_RUNS = ("backend_error", "context_limit")
 
@@ -54,7 +54,12 @@ def _arguments_valid(tool, arguments: dict) -> bool:
 
 def _task_items(plan, d: Dialogue, index: int, task, db) -> list[Item]:
     calls = [c for c in d.calls if c.task_index == index]
+    writes = {t.name for t in plan.tools if t.writes}
     items = []
+    if task.rubric.expected_calls and not any(c.tool in writes for c in task.rubric.expected_calls):
+        # a read-only task is solved by looking something up: at least one expected call
+        done = not missing_calls(task, calls, writes)
+        items.append(Item(task.id, "the agent made a call the task needs", "critical", done))
     for exp in task.rubric.expected_calls:
         tool = plan.tool(exp.tool)
         category = "critical" if tool is not None and tool.writes else "structural"

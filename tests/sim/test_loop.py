@@ -128,3 +128,13 @@ def test_several_tasks_in_one_dialogue_are_checked_each_on_its_own(example_plan)
     assert d.termination == "user_stop"
     assert [r.user_completed for r in d.tasks] == [True, True]
     assert [c.task_index for c in d.calls] == [0, 1]
+
+
+def test_stop_guard_holds_a_read_only_task_ended_before_any_lookup(example_plan):
+    db = open_database(example_plan).fork()
+    setup = _setup(example_plan, [_user("Bye", done=True), _user("Which books do I have? m2"),
+                                  _user("Thanks", done=True)],
+                   [{"reply": "Before you go: shall I look up your loans?"},
+                    _call("get_member", member_id="m2"), {"reply": "You have Emma."}])
+    d = simulate(setup, _dialogue(), [_task(example_plan, "my_loans")], db, Seeds(1))
+    assert d.tasks[0].guard_holds == 1 and d.termination == "user_stop"
