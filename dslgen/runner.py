@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dslgen.backends import make_backend
 from dslgen.compiler.plan import Plan
-from dslgen.export.openai import append_jsonl, dialogue_record, read_jsonl, write_dataset
+from dslgen.export.openai import append_jsonl, dialogue_record, drop_torn_tail, read_jsonl, write_dataset
 from dslgen.export.stats import table1
 from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
@@ -58,6 +58,7 @@ def run_plan(plan: Plan, *, limit: int | None = None, mode: str | None = None,
     count = min(stage.dialogues, limit) if limit else stage.dialogues
     plan.output_dir.mkdir(parents=True, exist_ok=True)
     log = plan.output_dir / DIALOGUES_FILE
+    drop_torn_tail(log)
     done = {r["id"] for r in read_jsonl(log)}
     setup = _setup(plan, stage, mode)
     seed_db = open_database(plan)
@@ -89,6 +90,10 @@ def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) ->
     dialogue.prefix_length = len(dialogue.messages)
     tasks = pick_tasks(plan.tasks, setup.stage.tasks_per_dialogue, plan.seed, index)
     simulate(setup, dialogue, tasks, db, Seeds(plan.seed * 7919 + index))
+    if dialogue.termination == "backend_error" and len(dialogue.messages) == dialogue.prefix_length:
+        # nothing generated: the model is unreachable, not a dialogue worth recording
+        raise RunError(f"model backend failed before dialogue {index} could start: {dialogue.error}",
+                       hint="check the model settings in the spec; dialogues already written are kept")
     provenance = {"spec": plan.name, "mode": setup.mode, "index": index, "seed": plan.seed,
                   "models": {r: m.model or m.backend for r, m in plan.models.items()},
                   "state_digest": db.digest()}

@@ -35,6 +35,15 @@ def append_jsonl(path: Path, record: dict) -> None:
         f.flush()
 
 
+def drop_torn_tail(path: Path) -> None:
+    """Cut a last line without its newline (a run killed mid-write) so appends start clean."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
 def read_jsonl(path: Path) -> list[dict]:
     """Records of a JSONL file; a torn last line (from a killed run) is skipped."""
     if not path.exists():
