@@ -5,8 +5,10 @@ snippet that passes the checks compiles.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 import sqlglot
@@ -65,13 +67,20 @@ def doc_queries(doc, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         yield from doc_queries(doc.item, path + ("item",))
 
 
+def did_you_mean(word: str, choices) -> str | None:
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> exp.Expression | Problem:
-    """One statement in the reference dialect, or the syntax problem at its position."""
+    """One statement in the reference dialect, or the syntax problem at its position.
+    Cached: callers must not modify the tree (rendering works on a copy)."""
     try:
         statements = [s for s in sqlglot.parse(text, read="sqlite") if s is not None]
     except ParseError as e:
@@ -122,8 +131,6 @@ def node_position(text: str, node: exp.Expression) -> tuple[int, int, int]:
 
 
 def unknown_tables(text: str, ast: exp.Expression, schema: DbSchema, arrays: set[str]) -> list[Problem]:
-    from dslgen.compiler.context import did_you_mean
-
     known = set(schema.table_names) | arrays
     out = []
     for t in table_refs(ast):
@@ -135,8 +142,6 @@ def unknown_tables(text: str, ast: exp.Expression, schema: DbSchema, arrays: set
 
 def unknown_columns(text: str, ast: exp.Expression, schema: DbSchema, arrays: set[str]) -> list[Problem]:
     """Columns that no table in scope has (qualified: the named table; bare: any table)."""
-    from dslgen.compiler.context import did_you_mean
-
     tables = _alias_map(ast, schema, arrays)
     if tables is None:  # an unknown table is reported by its own check
         return []

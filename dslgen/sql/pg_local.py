@@ -88,3 +88,24 @@ class LocalPostgres:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+_shared: LocalPostgres | None = None
+_users = 0
+
+
+def acquire() -> LocalPostgres:
+    """One server per process, shared by every test module that needs it."""
+    global _shared, _users
+    if _shared is None:
+        _shared = LocalPostgres().start()
+    _users += 1
+    return _shared
+
+
+def release() -> None:
+    global _shared, _users
+    _users -= 1
+    if _users <= 0 and _shared is not None:
+        _shared.stop()
+        _shared = None

@@ -1,0 +1,5 @@
+"""The SQL checks of tools and schema (DSL4xx), in the order they run."""
+from dslgen.compiler.checks import sql_entities, sql_kinds, sql_names, sql_params, sql_schema, sql_syntax
+
+SQL_CHECKS = (sql_schema.check, sql_syntax.check, sql_kinds.check, sql_names.check, sql_params.check,
+              sql_entities.check)

@@ -1,0 +1,21 @@
+"""DSL401/DSL402: tables and columns a tool's SQL names exist in schema.sql."""
+from __future__ import annotations
+
+from dslgen.compiler.context import CheckContext
+from dslgen.sql import analysis as an
+
+
+def check(ctx: CheckContext) -> None:
+    if ctx.db_schema is None:
+        return  # schema.sql failed: DSL400 says why
+    for i, tool in enumerate(ctx.spec.domain.tools):
+        arrays = {n for n, p in tool.parameters.items() if p.type == "array"}
+        for s in an.snippets(tool):
+            ast = an.parse(s.text)
+            if isinstance(ast, an.Problem):
+                continue
+            problems = an.unknown_tables(s.text, ast, ctx.db_schema, arrays)
+            problems = problems or an.unknown_columns(s.text, ast, ctx.db_schema, arrays)
+            for p in problems:
+                ctx.error_in(p.code, f"tools[{i}] {tool.name}: {p.message}", ("domain", "tools", i) + s.path,
+                             p.line, p.col, p.length, p.hint)

@@ -1,0 +1,41 @@
+"""The retail tools reproduce τ-bench's outputs on all 520 reference episodes, on both engines."""
+from pathlib import Path
+
+import pytest
+
+from dslgen import api
+from dslgen.replay import read_episodes, replay_all
+from dslgen.sql import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+EPISODES = Path("/work/shared/data/tau-bench-retail/replay_train.jsonl")
+MIN_RATE = 0.99
+
+pytestmark = pytest.mark.skipif(not EPISODES.exists(), reason=f"{EPISODES} not present")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return api.compile_file(ROOT / "specs" / "retail.yaml")
+
+
+def _conformance(plan, engine: str, url: str | None = None):
+    tools = {t.name: t for t in plan.tools}
+    db = Database.from_domain(plan.domain_path, engine, url)
+    summary = replay_all(tools, db, read_episodes(EPISODES))
+    print(f"\n{engine}: {summary.matched}/{summary.compared} outputs match "
+          f"({summary.match_rate:.2%}), {summary.episodes} episodes in {summary.seconds:.1f}s")
+    for m in summary.mismatches:
+        print(f"  {m.episode} step {m.step} {m.tool}\n    expected: {m.expected[:300]}\n    got:      {m.got[:300]}")
+    assert summary.episodes == 520
+    assert summary.compared == 2020
+    assert summary.match_rate >= MIN_RATE
+
+
+def test_conformance_sqlite(plan):
+    _conformance(plan, "sqlite")
+
+
+@pytest.mark.postgres
+def test_conformance_postgresql(plan, postgres_url):
+    _conformance(plan, "postgresql", postgres_url)
