@@ -97,3 +97,7 @@ class ToolError(RunError):
 
 class BackendError(RunError):
     """A model backend failed: server down, timeout, garbage output after retries."""
+
+
+class InvalidModelOutput(BackendError):
+    """The model kept producing output that fails its schema: this dialogue ends, the run goes on."""

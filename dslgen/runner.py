@@ -19,7 +19,7 @@ from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
 from dslgen.sim.roles import Agent, UserSimulator
 from dslgen.sim.tasks import pick_tasks
-from dslgen.errors import RunError
+from dslgen.errors import InvalidModelOutput, RunError
 from dslgen.spec.models import ExportStage, SimulateStage, StartState, ValidateStage
 from dslgen.validate.rubric import validate
 
@@ -66,9 +66,22 @@ def run_plan(plan: Plan, *, limit: int | None = None, mode: str | None = None,
     todo = [(i, did) for i, did in todo if did not in done]
     with _progress(progress, len(todo), count - len(todo)) as advance:
         for index, did in todo:
-            append_jsonl(log, _one_dialogue(plan, setup, seed_db, index, did))
+            dialogue, record = _one_dialogue(plan, setup, seed_db, index, did)
+            if record is not None:
+                append_jsonl(log, record)
+            _stop_if_model_unreachable(dialogue, index)
             advance()
     return _export(plan, log, new=len(todo), skipped=count - len(todo))
+
+
+def _stop_if_model_unreachable(dialogue: Dialogue, index: int) -> None:
+    """A server fault stops the run (its dialogue is already saved); a weak model's invalid
+    output only ends its own dialogue."""
+    fault = dialogue.fault
+    if fault is None or isinstance(fault, InvalidModelOutput):
+        return
+    raise RunError(f"stopped at dialogue {index}: {fault}",
+                   hint=getattr(fault, "hint", None) or "dialogues already written are kept; rerun to resume")
 
 
 def _setup(plan: Plan, stage: SimulateStage, mode: str) -> SimSetup:
@@ -79,7 +92,8 @@ def _setup(plan: Plan, stage: SimulateStage, mode: str) -> SimSetup:
     return SimSetup(plan, stage, mode, user, agent, writes)
 
 
-def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) -> dict:
+def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) -> tuple[Dialogue, dict | None]:
+    """Simulate and validate one dialogue; no record when nothing at all was generated."""
     db = seed_db.fork()
     start = setup.stage.start or StartState()
     apply_start_calls(plan, db, start)
@@ -90,14 +104,12 @@ def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) ->
     dialogue.prefix_length = len(dialogue.messages)
     tasks = pick_tasks(plan.tasks, setup.stage.tasks_per_dialogue, plan.seed, index)
     simulate(setup, dialogue, tasks, db, Seeds(plan.seed * 7919 + index))
-    if dialogue.termination == "backend_error" and len(dialogue.messages) == dialogue.prefix_length:
-        # nothing generated: the model is unreachable, not a dialogue worth recording
-        raise RunError(f"model backend failed before dialogue {index} could start: {dialogue.error}",
-                       hint="check the model settings in the spec; dialogues already written are kept")
+    if len(dialogue.messages) == dialogue.prefix_length:
+        return dialogue, None
     provenance = {"spec": plan.name, "mode": setup.mode, "index": index, "seed": plan.seed,
                   "models": {r: m.model or m.backend for r, m in plan.models.items()},
                   "state_digest": db.digest()}
-    return dialogue_record(plan, dialogue, validate(plan, dialogue, db), provenance)
+    return dialogue, dialogue_record(plan, dialogue, validate(plan, dialogue, db), provenance)
 
 
 def apply_start_calls(plan: Plan, db, start: StartState) -> None:

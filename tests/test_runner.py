@@ -68,7 +68,7 @@ def test_invalid_dialogues_stay_in_the_log_but_not_in_the_dataset(tmp_path):
     def wrong_book(data):  # the agent lends the wrong book: the rubric's critical write is not matched
         data["models"]["agent"]["outputs"][1]["arguments"]["book_id"] = "b3"
 
-    api.run_spec(_variant(tmp_path, wrong_book), out=tmp_path / "out", progress=False)
+    api.run_spec(_variant(tmp_path, wrong_book), out=tmp_path / "out", limit=1, progress=False)
     records = api_records(tmp_path / "out")
     assert records[0]["validation"]["valid"] is False
     assert records[0]["stats"]["guard_holds"] >= 1  # the user was not allowed to stop early

@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import jsonschema
 
 from dslgen.backends.constraints import bound_schema, max_output_tokens
-from dslgen.errors import BackendError
+from dslgen.errors import BackendError, InvalidModelOutput
 from dslgen.spec.model_settings import ModelSpec
 
 
@@ -142,7 +142,7 @@ class BaseBackend:
                 return self._accept(completion, plan)
             except InvalidOutput as exc:
                 last = exc
-        raise BackendError(
+        raise InvalidModelOutput(
             f"{self.role} ({self.name}): no valid structured output after {attempts} "
             f"attempt(s); last: {last}",
             hint="raise max_invalid_retries, lower temperature, or use a stronger model",

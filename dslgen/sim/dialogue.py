@@ -45,6 +45,7 @@ class Dialogue:
     termination: str | None = None
     error: str | None = None
     prefix_length: int = 0  # messages given as a starting history (not generated)
+    fault: Exception | None = None  # the backend error that ended it, if any (not exported)
 
     @property
     def turns(self) -> int:

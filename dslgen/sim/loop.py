@@ -62,6 +62,7 @@ def simulate(setup: SimSetup, dialogue: Dialogue, tasks: list[TaskSpec], db, see
         dialogue.termination, dialogue.error = "context_limit", str(exc)
     except BackendError as exc:
         dialogue.termination, dialogue.error = "backend_error", str(exc)
+        dialogue.fault = exc
     return dialogue
 
 

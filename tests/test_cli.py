@@ -1,0 +1,86 @@
+"""The command line: exit codes, messages, no tracebacks for user mistakes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dslgen.backends import clear_backends
+from dslgen.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RETAIL = str(ROOT / "specs" / "retail.yaml")
+SCRIPTED = str(ROOT / "tests" / "fixtures" / "scripted" / "spec.yaml")
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_check_clean_specs_exits_0():
+    result = invoke("check", RETAIL, str(ROOT / "examples" / "minimal" / "spec.yaml"))
+    assert result.exit_code == 0, result.output
+
+
+def test_check_reports_every_problem_with_position_caret_and_hint(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(Path(RETAIL).read_text().replace("domain: ../domains/retail",
+                                                     f"domain: {ROOT / 'domains' / 'retail'}")
+                    .replace("seed: 0", "seeed: 0").replace("max_turns: 4", "max_turns: four"))
+    result = invoke("check", str(spec))
+    assert result.exit_code == 1
+    assert "error[DSL100]: unknown field 'seeed'" in result.output
+    assert "hint: did you mean 'seed'?" in result.output
+    assert "max_turns" in result.output and "^" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_compile_prints_the_plan():
+    result = invoke("compile", RETAIL)
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    assert [s["stage"] for s in plan["stages"]] == ["simulate", "validate", "export"]
+    tool = next(t for t in plan["tools"] if t["name"] == "cancel_pending_order")
+    assert tool["parameters"]["properties"]["reason"]["enum"] == ["no longer needed", "ordered by mistake"]
+    assert tool["writes"] is True and tool["return_schema"]["type"] == "object"
+    assert "UPDATE" in json.dumps(tool).upper()
+    assert all("api_key" not in m for m in plan["models"].values())
+
+
+def test_schema_validates_the_shipped_specs(tmp_path):
+    result = invoke("schema", "-o", str(tmp_path / "schema.json"))
+    assert result.exit_code == 0
+    schema = json.loads((tmp_path / "schema.json").read_text())
+    for spec in (RETAIL, SCRIPTED, str(ROOT / "examples" / "minimal" / "spec.yaml")):
+        jsonschema.validate(yaml.safe_load(Path(spec).read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"dslgen": 1, "name": "x", "domain": "d", "pipeline": [{"stage": "nope"}]}, schema)
+
+
+def test_run_with_scripted_models(tmp_path):
+    clear_backends()
+    result = invoke("run", SCRIPTED, "--out", str(tmp_path), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert "2 new dialogue(s)" in result.output and (tmp_path / "dataset.jsonl").exists()
+
+
+def test_run_rejects_a_bad_limit():
+    result = invoke("run", SCRIPTED, "--limit", "0")
+    assert result.exit_code == 2 and "--limit" in result.output
+
+
+def test_run_error_exits_3_without_traceback(tmp_path):
+    data = yaml.safe_load(Path(SCRIPTED).read_text())
+    data["domain"] = str(ROOT / "examples" / "minimal" / "domain")
+    data["models"]["agent"] = {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m",
+                               "max_retries": 0, "timeout_s": 2}
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(data))
+    clear_backends()
+    result = invoke("run", str(spec), "--out", str(tmp_path / "out"), "--no-progress")
+    assert result.exit_code == 3
+    assert "127.0.0.1:9" in result.output and "Traceback" not in result.output
