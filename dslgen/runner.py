@@ -145,7 +145,8 @@ def _export(plan: Plan, log: Path, *, new: int, skipped: int) -> RunResult:
 
 def dialogue_id(plan: Plan, stage: SimulateStage, mode: str, index: int) -> str:
     """Stable across reruns of the same spec; changes when the plan or the start state changes."""
-    content = json.dumps([plan.to_json(), plan.prompts, stage.model_dump()], sort_keys=True, default=str)
+    described = {k: v for k, v in plan.to_json().items() if k not in ("output_dir", "spec")}
+    content = json.dumps([described, plan.prompts, stage.model_dump()], sort_keys=True, default=str)
     digest = hashlib.sha256(f"{content}|{mode}|{index}".encode()).hexdigest()[:10]
     return f"{plan.name}-{mode}-{index:05d}-{digest}"
 
