@@ -102,7 +102,7 @@ class Database:
     def fork(self) -> Session:
         if self.engine == "sqlite":
             return Session(self._master.copy(), self.schema)
-        return Session(PostgresConn.connect(self._url), self.schema)
+        return Session(PostgresConn.fork(self._url, self.schema.table_names), self.schema)
 
     def digest(self) -> str:
         with self.fork() as s:
@@ -122,7 +122,7 @@ def _create_pg_database(url: str, schema: DbSchema, seed: dict, name: str) -> st
 
     content = hashlib.sha256((schema.sql + repr(sorted(seed.items()))).encode()).hexdigest()[:10]
     dbname = f"dslgen_{re.sub(r'[^a-z0-9_]', '_', name.lower())}_{content}"
-    admin = PostgresConn.connect(url, autocommit=True)
+    admin = PostgresConn.connect(url)
     try:
         # C collation: ORDER BY on text sorts by code point, as the reference implementation does
         admin.run_script([f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)',
@@ -133,8 +133,8 @@ def _create_pg_database(url: str, schema: DbSchema, seed: dict, name: str) -> st
     target = make_conninfo(url, dbname=dbname)
     conn = PostgresConn.connect(target)
     try:
-        _load(conn, schema, seed)
-        conn.conn.commit()
+        with conn.conn.transaction():
+            _load(conn, schema, seed)
     finally:
         conn.conn.close()
     return target

@@ -10,19 +10,20 @@ from dslgen.sql.types import json_type
 def check(ctx: CheckContext) -> None:
     first: dict[str, tuple[str, str]] = {}  # entity → (type, where it was first seen)
     for i, tool in enumerate(ctx.spec.domain.tools):
-        for name, typ, path in _entities(ctx, i, tool):
+        for name, typ, role, path in _entities(ctx, i, tool):
+            where = f"{role} of '{tool.name}'"
             if name not in first:
-                first[name] = (typ, tool.name)
+                first[name] = (typ, where)
             elif first[name][0] != typ:
-                ctx.error("DSL407", f"tools[{i}] {tool.name}: '{name}' is {typ} here but "
-                          f"{first[name][0]} in tool '{first[name][1]}'", path,
+                ctx.error("DSL407", f"tools[{i}] {tool.name}: '{name}' is {typ} here ({where}) but "
+                          f"{first[name][0]} as the {first[name][1]}", path,
                           f"give '{name}' one type in every tool")
 
 
 def _entities(ctx: CheckContext, i: int, tool):
     base = ("domain", "tools", i)
     for name, p in tool.parameters.items():
-        yield name, p.type, base + ("parameters", name)
+        yield name, p.type, "parameter", base + ("parameters", name)
     if ctx.db_schema is None:
         return
     try:
@@ -32,7 +33,7 @@ def _entities(ctx: CheckContext, i: int, tool):
     for name, schema in _fields(compiled.return_schema):
         typ = json_type(schema)
         if isinstance(typ, str) and typ not in ("object", "array"):
-            yield name, typ, base + ("returns",)
+            yield name, typ, "returned field", base + ("returns",)
 
 
 def _fields(schema: dict):
