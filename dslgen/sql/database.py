@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -35,13 +36,11 @@ class Session:
 
     def query(self, sql: str, params: dict | None = None) -> list[dict]:
         """A read-only SELECT in the reference dialect, e.g. for a final-state rubric check."""
-        ast = an.parse(sql)
-        if isinstance(ast, an.Problem) or an.kind(ast) != "select":
-            raise RunError(f"query must be one SELECT: {sql!r}")
-        types = {k: _json_type(v) for k, v in (params or {}).items()}
+        types = tuple(sorted((k, _json_type(v)) for k, v in (params or {}).items()))
+        text = _query_text(sql, self.engine, types)
         self.conn.begin(True)
         try:
-            return self.conn.rows(render(ast, self.engine, {}, types), dict(params or {}))
+            return self.conn.rows(text, dict(params or {}))
         finally:
             self.conn.end(False, True)
 
@@ -69,6 +68,14 @@ class Session:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@lru_cache(maxsize=1024)
+def _query_text(sql: str, engine: str, types: tuple) -> str:
+    ast = an.parse(sql)
+    if isinstance(ast, an.Problem) or an.kind(ast) != "select":
+        raise RunError(f"query must be one SELECT: {sql!r}")
+    return render(ast, engine, {}, dict(types))
 
 
 def _json_type(value: Any) -> str | None:

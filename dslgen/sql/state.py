@@ -21,31 +21,35 @@ class RowChange:
         return {"table": self.table, "key": list(self.key), "before": self.before, "after": self.after}
 
 
+def _number(value: Any) -> float:
+    return round(float(value), 9) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+# one spelling per value whatever the engine: booleans as bool, numbers to 1e-9
+_CONVERT = {"boolean": bool, "number": _number, "integer": int}
+
+
 def normalize(value: Any, column: Column) -> Any:
-    """One spelling per value whatever the engine: booleans as bool, numbers to 1e-9."""
-    if value is None:
-        return None
-    if column.json_type == "boolean":
-        return bool(value)
-    if column.json_type == "number":
-        return round(float(value), 9) + 0.0  # + 0.0 turns -0.0 into 0.0
-    if column.json_type == "integer":
-        return int(value)
-    return value
+    fn = _CONVERT.get(column.json_type)
+    return value if value is None or fn is None else fn(value)
 
 
 def normalized_rows(schema: DbSchema, table: str, rows: list[dict]) -> list[dict]:
     cols = schema.table(table).columns
-    return [{c.name: normalize(r[c.name], c) for c in cols} for r in rows]
+    fixes = [(c.name, _CONVERT[c.json_type]) for c in cols if c.json_type in _CONVERT]
+    for r in rows:
+        for name, fn in fixes:
+            if r[name] is not None:
+                r[name] = fn(r[name])
+    return rows
 
 
 def digest(schema: DbSchema, dump: dict[str, list[dict]]) -> str:
+    """Rows come in primary-key order (code-point order for text on both engines)."""
     h = hashlib.sha256()
     for table in schema.tables:
-        rows = sorted(json.dumps(r, sort_keys=True) for r in dump[table.name])
-        h.update(f"{table.name}\n".encode())
-        for r in rows:
-            h.update(r.encode() + b"\n")
+        h.update(table.name.encode() + b"\n")
+        h.update(json.dumps(dump[table.name], sort_keys=True).encode())
     return h.hexdigest()
 
 
