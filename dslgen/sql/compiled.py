@@ -73,9 +73,10 @@ def _doc_statements(doc: CompiledDoc) -> list[CompiledStatement]:
 
 
 def _doc_json(doc: CompiledDoc) -> Any:
+    flags = {k: v for k, v in (("omit_if_null", doc.omit_if_null), ("present_if", doc.present_if)) if v}
     if doc.kind == "column":
-        return doc.column
-    out: dict[str, Any] = {doc.kind: doc.stmt.sql} if doc.stmt else {}
+        return {"column": doc.column, **flags} if flags else doc.column
+    out: dict[str, Any] = {doc.kind: doc.stmt.sql, **flags} if doc.stmt else dict(flags)
     if doc.key:
         out["key"] = doc.key
     if doc.fields:
