@@ -115,7 +115,8 @@ class ModelSpec(SpecModel):
     ] = 30.0
     n_threads: Annotated[
         int | None,
-        Field(description="CPU threads for llama.cpp; None = all cores."),
+        Field(description="CPU threads for llama.cpp; None = half the cores (llama.cpp "
+                          "slows down sharply when its threads compete for cores)."),
     ] = None
     tool_messages: Annotated[
         Literal["fold", "native"],
