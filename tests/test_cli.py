@@ -30,7 +30,7 @@ def test_check_reports_every_problem_with_position_caret_and_hint(tmp_path):
     spec = tmp_path / "spec.yaml"
     spec.write_text(Path(RETAIL).read_text().replace("domain: ../domains/retail",
                                                      f"domain: {ROOT / 'domains' / 'retail'}")
-                    .replace("seed: 0", "seeed: 0").replace("max_turns: 4", "max_turns: four"))
+                    .replace("seed: 0", "seeed: 0").replace("max_turns: 6", "max_turns: six"))
     result = invoke("check", str(spec))
     assert result.exit_code == 1
     assert "error[DSL100]: unknown field 'seeed'" in result.output

@@ -7,6 +7,7 @@ reported at its real line and column in the YAML file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from typing import Any
 
 import yaml
@@ -104,6 +105,21 @@ def load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Diagnostic]]:
     return data, smap, diagnostics
 
 
+_SWALLOWED = re.compile(r" #\S")
+
+
+def _warn_swallowed_hash(node: yaml.ScalarNode, smap: SourceMap, diags: list) -> None:
+    """`order #W123` unquoted: YAML reads ` #W123` as a comment and drops it silently."""
+    lines = smap.text.splitlines()
+    line, col = node.end_mark.line, node.end_mark.column
+    rest = lines[line][col:] if line < len(lines) else ""
+    if _SWALLOWED.match(rest):
+        diags.append(Diagnostic(
+            "DSL004", f"'{rest.strip()[:30]}' is a YAML comment, not part of the value",
+            Span(smap.file, line + 1, col + 2, col + 2 + len(rest.strip())),
+            "quote the whole value if the '#...' belongs to it", severity="warning"))
+
+
 def _index(node: yaml.Node, path: Path, smap: SourceMap, diags: list, key_node) -> None:
     style = node.style if isinstance(node, yaml.ScalarNode) else None
     kl = kc = None
@@ -115,6 +131,8 @@ def _index(node: yaml.Node, path: Path, smap: SourceMap, diags: list, key_node) 
         node.start_mark.line + 1, node.start_mark.column + 1, kl, kc, klen, style,
         node.end_mark.line + 1,
     )
+    if isinstance(node, yaml.ScalarNode) and style is None:
+        _warn_swallowed_hash(node, smap, diags)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, yaml.Node] = {}
         for k, v in node.value:
