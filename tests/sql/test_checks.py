@@ -30,6 +30,7 @@ tools:
       row: SELECT member_id, nam FROM members WHERE member_id = :member_id
       fields:
         member_id: member_id
+        name: member_name
 
   - name: borrow_book
     description: Lend a book.
@@ -73,10 +74,11 @@ def test_every_sql_mistake_at_its_place(tmp_path):
         ("DSL404", "tools.yaml", 17, 58),  # :membr_id
         ("DSL401", "tools.yaml", 20, 30),  # nam
         ("DSL407", "tools.yaml", 20, 7),   # member_id returned as string, integer parameter
-        ("DSL407", "tools.yaml", 27, 18),  # member_id string here, integer in get_member
-        ("DSL406", "tools.yaml", 30, 9),   # DROP
-        ("DSL403", "tools.yaml", 31, 79),  # unbalanced parenthesis
-        ("DSL401", "tools.yaml", 33, 23),  # b.titl
+        ("DSL407", "tools.yaml", 28, 18),  # member_id string here, integer in get_member
+        ("DSL408", "tools.yaml", 23, 15),  # the row has no column member_name
+        ("DSL406", "tools.yaml", 31, 9),   # DROP
+        ("DSL403", "tools.yaml", 32, 79),  # unbalanced parenthesis
+        ("DSL401", "tools.yaml", 34, 23),  # b.titl
     }
     hints = {d.code + d.message.split(":")[-1]: d.hint for d in diags}
     assert hints["DSL402 unknown table 'bookz'"] == "did you mean 'books'?"
