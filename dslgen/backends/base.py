@@ -11,7 +11,7 @@ import asyncio
 import json
 import random
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import jsonschema
@@ -79,7 +79,7 @@ class BackendStats:
     cut_off: int = 0           # hit the token budget
     unparsable: int = 0        # not JSON at all
     request_retries: int = 0   # transport-level retries (server backends)
-    failures: dict[str, int] = field(default_factory=dict)
+    last_rejected: str | None = None  # why the last re-sampled output was rejected
 
     @property
     def resamples(self) -> int:
@@ -142,6 +142,7 @@ class BaseBackend:
                 return self._accept(completion, plan)
             except InvalidOutput as exc:
                 last = exc
+                self.stats.last_rejected = str(exc)
         raise InvalidModelOutput(
             f"{self.role} ({self.name}): no valid structured output after {attempts} "
             f"attempt(s); last: {last}",

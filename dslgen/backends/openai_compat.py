@@ -205,6 +205,10 @@ def _completion(data: Any) -> Completion:
 
 def _http_fault(exc: urllib.error.HTTPError) -> Exception:
     body = exc.read().decode("utf-8", "replace") if exc.fp else ""
+    if any(w in body for w in _REFUSAL_WORDS):
+        # a request-shape refusal is deterministic, whatever the status (llama-cpp-python's
+        # server answers an unsupported response_format with HTTP 500)
+        return _HTTPRefused(exc.code, body)
     if exc.code == 429 or exc.code == 408 or exc.code >= 500:
         return _Retryable(f"HTTP {exc.code} {exc.reason}", _retry_after(exc))
     return _HTTPRefused(exc.code, body)

@@ -113,6 +113,23 @@ def test_auto_falls_back_to_json_object_and_remembers_it():
     _SERVER_MODES.clear()
 
 
+def test_llama_cpp_server_refusal_with_500_falls_back_without_retries():
+    _SERVER_MODES.clear()
+    body = ('{"error": {"message": "Input should be \'text\' or \'json_object\'", '
+            '"loc": ["body", "response_format", "type"]}}')
+
+    def llama_cpp_like(req):
+        if req["response_format"]["type"] == "json_schema":
+            return 500, {}, body.encode()
+        return chat_ok(TURN)(req)
+
+    with MockServer([llama_cpp_like] * 2) as srv:
+        b = backend(srv.url)
+        assert b.generate_json(MSGS, user_turn_schema()) == TURN
+    assert b.stats.request_retries == 0 and len(srv.chat_requests()) == 2
+    _SERVER_MODES.clear()
+
+
 def test_explicit_json_schema_refusal_is_an_error():
     with MockServer([refuses_json_schema]) as srv:
         b = backend(srv.url, structured_output="json_schema")
