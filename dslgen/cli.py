@@ -83,3 +83,18 @@ def run(spec: str, out: str | None, limit: int | None, mode: str | None, start: 
     result = api.run_spec(spec, out=out, limit=limit, mode=mode, start=start, progress=not no_progress)
     click.echo(result.table(), err=True)
     click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("episodes", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the outputs here (default: stdout).")
+@click.option("--engine", type=click.Choice(["sqlite", "postgresql"]), default="sqlite", show_default=True)
+@click.option("--url", envvar="DSLGEN_PG_URL", help="PostgreSQL URL for --engine postgresql ($DSLGEN_PG_URL).")
+def replay(spec: str, episodes: str, output: str | None, engine: str, url: str | None) -> None:
+    """Replay recorded tool calls, each episode on a fresh copy of the seed database;
+    one line per episode: {"id", "outputs"}."""
+    from dslgen.replay import describe, replay as replay_episodes
+
+    summary = replay_episodes(spec, episodes, output or "-", engine=engine, url=url)
+    click.echo(describe(summary), err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +62,16 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def read_episodes(path: str | Path) -> Iterator[dict]:
+    from dslgen.errors import RunError
+
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
                 yield json.loads(line)
+            except ValueError as e:
+                raise RunError(f"{path}:{n}: not a JSON line ({e})") from None
 
 
 def replay_episode(tools: dict, db, episode: dict) -> list[str]:
@@ -107,7 +114,7 @@ def _tally(summary: ReplaySummary, ep: dict, outputs: list[str]) -> None:
 
 def replay(spec, episodes_path: str | Path, out_path: str | Path | None = None, *,
            engine: str = "sqlite", url: str | None = None) -> ReplaySummary:
-    """`spec`: a spec file path or a compiled Plan. Writes `out_path` when given."""
+    """`spec`: a spec file path or a compiled Plan. Writes `out_path` when given ("-": stdout)."""
     from dslgen.sql import Database
 
     plan = _plan(spec)
@@ -116,8 +123,17 @@ def replay(spec, episodes_path: str | Path, out_path: str | Path | None = None, 
     episodes = read_episodes(episodes_path)
     if out_path is None:
         return replay_all(tools, db, episodes)
+    if str(out_path) == "-":
+        return replay_all(tools, db, episodes, sys.stdout)
     with open(out_path, "w", encoding="utf-8") as out:
         return replay_all(tools, db, episodes, out)
+
+
+def describe(summary: ReplaySummary) -> str:
+    text = f"{summary.episodes} episodes, {summary.steps} calls in {summary.seconds:.1f} s"
+    if summary.compared:
+        text += f"; {summary.matched}/{summary.compared} outputs match the reference ({summary.match_rate:.2%})"
+    return text
 
 
 def _plan(spec):

@@ -96,7 +96,7 @@ class Database:
         elif engine == "postgresql":
             if not url:
                 raise RunError("the postgresql engine needs a URL", hint="e.g. postgresql://user@127.0.0.1:5432/postgres")
-            self._url = _create_pg_database(url, schema, seed, name)
+            self._url = _with_hint(lambda: _create_pg_database(url, schema, seed, name), url)
         else:
             raise RunError(f"unknown engine {engine!r}", hint="use 'sqlite' or 'postgresql'")
 
@@ -114,6 +114,17 @@ class Database:
     def digest(self) -> str:
         with self.fork() as s:
             return s.digest()
+
+
+def _with_hint(make, url: str):
+    """Connection faults become RunErrors with a hint instead of tracebacks."""
+    import psycopg
+
+    try:
+        return make()
+    except psycopg.OperationalError as e:
+        raise RunError(f"cannot use the PostgreSQL server at {url}: {str(e).strip()}",
+                       hint="is the server running and the URL right (postgresql://user@host:port/db)?") from None
 
 
 def _load(conn, schema: DbSchema, seed: dict[str, list[tuple]]) -> None:
