@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -91,6 +92,7 @@ class Database:
                  url: str | None = None, name: str = "domain"):
         self.schema, self.engine = schema, engine
         if engine == "sqlite":
+            self._lock = threading.Lock()
             self._master = SqliteConn.memory()
             _load(self._master, schema, seed)
         elif engine == "postgresql":
@@ -108,7 +110,8 @@ class Database:
 
     def fork(self) -> Session:
         if self.engine == "sqlite":
-            return Session(self._master.copy(), self.schema)
+            with self._lock:  # dialogues may start from several threads; the master is shared
+                return Session(self._master.copy(), self.schema)
         return Session(PostgresConn.fork(self._url, self.schema.table_names), self.schema)
 
     def digest(self) -> str:

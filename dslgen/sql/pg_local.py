@@ -6,6 +6,7 @@ server runs as an unprivileged user (created once with useradd if missing).
 """
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -99,8 +100,14 @@ def acquire() -> LocalPostgres:
     global _shared, _users
     if _shared is None:
         _shared = LocalPostgres().start()
+        atexit.register(_stop_leftover)  # an interrupted test run still stops its server
     _users += 1
     return _shared
+
+
+def _stop_leftover() -> None:
+    if _shared is not None:
+        _shared.stop()
 
 
 def release() -> None:

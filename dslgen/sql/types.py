@@ -4,7 +4,6 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.optimizer.annotate_types import annotate_types
 
-from dslgen.sql.analysis import ARRAY_COLUMNS, cte_names
 from dslgen.sql.schema import DbSchema
 
 ANY: dict = {}
@@ -121,5 +120,3 @@ def _from_sql_type(guess) -> dict:
             return {"type": [json_t, "null"]}
     return ANY
 
-
-__all__ = ["select_types", "json_type", "non_null", "ANY", "ARRAY_COLUMNS", "cte_names"]
