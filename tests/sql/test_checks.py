@@ -111,3 +111,14 @@ def test_a_write_in_a_read_place_is_rejected(tmp_path):
     tools = ("tools:\n  - name: t\n    description: d.\n    returns:\n"
              "      value: DELETE FROM books\n")
     assert "DSL406" in {d.code for d in api.check_spec(_domain(tmp_path, tools))}
+
+
+def test_a_mistake_in_a_shared_anchor_is_reported_once(tmp_path):
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    shutil.copytree(ROOT / "domains" / "retail", tmp_path / "domains" / "retail")
+    tools = tmp_path / "domains" / "retail" / "tools.yaml"
+    text = tools.read_text()
+    assert text.count("p.product_id = v.product_id") == 1  # inside the &order_document anchor
+    tools.write_text(text.replace("p.product_id = v.product_id", "p.product_idd = v.product_id"))
+    diags = [d for d in api.check_spec(tmp_path / "specs" / "retail.yaml") if d.code.startswith("DSL4")]
+    assert [(d.code, d.span.line) for d in diags] == [("DSL401", text[:text.index("p.product_id =")].count("\n") + 1)]

@@ -2,6 +2,7 @@
 documents; writes in `writes`)."""
 from __future__ import annotations
 
+from dslgen.compiler.checks.sql_report import error_once
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 
@@ -19,6 +20,6 @@ def check(ctx: CheckContext) -> None:
             kind = an.kind(ast)
             if kind not in _ALLOWED[s.role]:
                 what = kind.upper() if kind else type(ast).__name__.upper()
-                ctx.error_in("DSL406", f"tools[{i}] {tool.name}: {what} is not allowed in {s.role}",
+                error_once(ctx, "DSL406", f"tools[{i}] {tool.name}: {what} is not allowed in {s.role}",
                              ("domain", "tools", i) + s.path, 1, 1, len(s.text.split("\n")[0]),
                              _HINT.get(s.role, "this place reads data: use a SELECT"))

@@ -1,6 +1,7 @@
 """DSL401/DSL402: tables and columns a tool's SQL names exist in schema.sql."""
 from __future__ import annotations
 
+from dslgen.compiler.checks.sql_report import error_once
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 
@@ -17,5 +18,5 @@ def check(ctx: CheckContext) -> None:
             problems = an.unknown_tables(s.text, ast, ctx.db_schema, arrays)
             problems = problems or an.unknown_columns(s.text, ast, ctx.db_schema, arrays)
             for p in problems:
-                ctx.error_in(p.code, f"tools[{i}] {tool.name}: {p.message}", ("domain", "tools", i) + s.path,
+                error_once(ctx, p.code, f"tools[{i}] {tool.name}: {p.message}", ("domain", "tools", i) + s.path,
                              p.line, p.col, p.length, p.hint)

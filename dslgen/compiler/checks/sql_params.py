@@ -2,6 +2,7 @@
 or an enclosing row's column), and every declared parameter is read somewhere."""
 from __future__ import annotations
 
+from dslgen.compiler.checks.sql_report import error_once
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 from dslgen.sql.scopes import array_tables_used, scoped_snippets
@@ -25,7 +26,7 @@ def _undeclared(ctx: CheckContext, i: int, tool, scoped) -> None:
             line, col, length = an.placeholder_position(sc.snippet.text, name)
             hint = (f"'{name}' is a list: read it as a table, e.g. SELECT value FROM {name}" if name in arrays
                     else an.did_you_mean(name, sc.visible) or "declare it under parameters or let")
-            ctx.error_in("DSL404", f"tools[{i}] {tool.name}: parameter ':{name}' is not declared",
+            error_once(ctx, "DSL404", f"tools[{i}] {tool.name}: parameter ':{name}' is not declared",
                          ("domain", "tools", i) + sc.snippet.path, line, col, length, hint)
 
 

@@ -1,6 +1,7 @@
 """DSL403: every SQL text of a tool parses as exactly one statement (reported inside the YAML)."""
 from __future__ import annotations
 
+from dslgen.compiler.checks.sql_report import error_once
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 
@@ -10,5 +11,5 @@ def check(ctx: CheckContext) -> None:
         for s in an.snippets(tool):
             ast = an.parse(s.text)
             if isinstance(ast, an.Problem):
-                ctx.error_in(ast.code, f"tools[{i}] {tool.name}: {ast.message}", ("domain", "tools", i) + s.path,
+                error_once(ctx, ast.code, f"tools[{i}] {tool.name}: {ast.message}", ("domain", "tools", i) + s.path,
                              ast.line, ast.col, ast.length, "SQL is written in SQLite's dialect, parameters as :name")
