@@ -112,7 +112,8 @@ class Database:
         if self.engine == "sqlite":
             with self._lock:  # dialogues may start from several threads; the master is shared
                 return Session(self._master.copy(), self.schema)
-        return Session(PostgresConn.fork(self._url, self.schema.table_names), self.schema)
+        tables = [(t.name, t.primary_key) for t in self.schema.tables]
+        return Session(PostgresConn.fork(self._url, tables), self.schema)
 
     def digest(self) -> str:
         with self.fork() as s:
