@@ -131,6 +131,10 @@ class EmbeddedBackend(BaseBackend):
         except ImportError as exc:
             raise BackendError(f"{self.role}: grammar backend {engine} is not installed: {exc}",
                                hint=f"pip install {engine.replace('_', '-')}") from exc
+        except ValueError as exc:  # e.g. Outlines' xgrammar backend takes no llama.cpp model
+            raise BackendError(f"{self.role}: grammar backend {engine} cannot drive a "
+                               f"llama.cpp model: {exc}",
+                               hint="use grammar_backend: llguidance") from exc
         if generator.logits_processor is None:  # never sample unconstrained by accident
             raise BackendError(f"{self.role}: Outlines built no constraint for the schema")
         return generator.logits_processor
