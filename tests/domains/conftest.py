@@ -1,1 +1,1 @@
-from sql.pg import postgres_url  # noqa: F401 — the shared PostgreSQL server fixture
+from sql.fixtures import RETAIL, postgres_url, retail_db, retail_schema, retail_tools  # noqa: F401

@@ -7,7 +7,7 @@ import pytest
 from dslgen.sql import Database
 from dslgen.sql.state import diff
 
-from .conftest import RETAIL
+from sql.fixtures import RETAIL
 
 PAYLOADS = [
     "' OR '1'='1",

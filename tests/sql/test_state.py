@@ -6,7 +6,7 @@ import pytest
 from dslgen.spec.tools import ToolSpec
 from dslgen.sql import Database, compile_tool
 
-from .conftest import RETAIL
+from sql.fixtures import RETAIL
 
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
