@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 import re
 import threading
 from functools import lru_cache
@@ -41,7 +42,8 @@ class Session:
         text = _query_text(sql, self.engine, types)
         self.conn.begin(True)
         try:
-            return self.conn.rows(text, dict(params or {}))
+            rows = self.conn.rows(text, dict(params or {}))
+            return [{k: float(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in rows]
         finally:
             self.conn.end(False, True)
 

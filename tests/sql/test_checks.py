@@ -25,7 +25,7 @@ tools:
       member_id: {type: integer}
     guards:
       - require: SELECT 1 FROM members WHERE member_id = :membr_id
-        error: "Error: member not found"
+        error: "Error: member {member_id} not found"
     returns:
       row: SELECT member_id, nam FROM members WHERE member_id = :member_id
       fields:
@@ -72,6 +72,7 @@ def test_every_sql_mistake_at_its_place(tmp_path):
         ("DSL405", "tools.yaml", 6, 7),    # unused_one declared, never read
         ("DSL402", "tools.yaml", 9, 12),   # bookz
         ("DSL404", "tools.yaml", 17, 58),  # :membr_id
+        ("DSL409", "tools.yaml", 18, 16),  # {member_id} in a require guard is never filled
         ("DSL401", "tools.yaml", 20, 30),  # nam
         ("DSL407", "tools.yaml", 20, 7),   # member_id returned as string, integer parameter
         ("DSL407", "tools.yaml", 28, 18),  # member_id string here, integer in get_member
@@ -122,3 +123,11 @@ def test_a_mistake_in_a_shared_anchor_is_reported_once(tmp_path):
     tools.write_text(text.replace("p.product_id = v.product_id", "p.product_idd = v.product_id"))
     diags = [d for d in api.check_spec(tmp_path / "specs" / "retail.yaml") if d.code.startswith("DSL4")]
     assert [(d.code, d.span.line) for d in diags] == [("DSL401", text[:text.index("p.product_id =")].count("\n") + 1)]
+
+
+def test_reject_error_placeholders_name_columns(tmp_path):
+    tools = ("tools:\n  - name: t\n    description: d.\n    parameters:\n      book_id: {type: string}\n"
+             "    guards:\n      - reject: SELECT book_id, title FROM books WHERE book_id = :book_id AND on_loan_to IS NOT NULL\n"
+             "        error: \"Error: {titel} is on loan\"\n    returns:\n      value: SELECT :book_id\n")
+    diags = [d for d in api.check_spec(_domain(tmp_path, tools)) if d.code == "DSL409"]
+    assert len(diags) == 1 and diags[0].hint == "did you mean 'title'?" and diags[0].span.line == 8
