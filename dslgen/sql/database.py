@@ -1,11 +1,9 @@
 """Per-dialogue database state: a seeded master per domain, and cheap isolated forks."""
 from __future__ import annotations
 
-import hashlib
-from decimal import Decimal
-import re
 import threading
-from functools import lru_cache
+from decimal import Decimal
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -15,6 +13,7 @@ from dslgen.sql import state
 from dslgen.sql.dialects import render, transpile_schema
 from dslgen.sql.engines import PostgresConn, SqliteConn
 from dslgen.sql.executor import ToolResult, call
+from dslgen.sql.pg_master import ensure_master
 from dslgen.sql.schema import DbSchema, parse_schema
 from dslgen.sql.seed import insert_sql, read_seed
 
@@ -100,7 +99,8 @@ class Database:
         elif engine == "postgresql":
             if not url:
                 raise RunError("the postgresql engine needs a URL", hint="e.g. postgresql://user@127.0.0.1:5432/postgres")
-            self._url = _with_hint(lambda: _create_pg_database(url, schema, seed, name), url)
+            load = partial(_load, schema=schema, seed=seed)
+            self._url = _with_hint(lambda: ensure_master(url, schema, seed, name, load), url)
         else:
             raise RunError(f"unknown engine {engine!r}", hint="use 'sqlite' or 'postgresql'")
 
@@ -138,27 +138,3 @@ def _load(conn, schema: DbSchema, seed: dict[str, list[tuple]]) -> None:
     for table in schema.tables:
         if seed.get(table.name):
             conn.insert_many(insert_sql(table, conn.engine), seed[table.name])
-
-
-def _create_pg_database(url: str, schema: DbSchema, seed: dict, name: str) -> str:
-    """(Re)create database dslgen_<domain>_<content hash> on the server, seeded; its URL."""
-    from psycopg.conninfo import make_conninfo
-
-    content = hashlib.sha256((schema.sql + repr(sorted(seed.items()))).encode()).hexdigest()[:10]
-    dbname = f"dslgen_{re.sub(r'[^a-z0-9_]', '_', name.lower())}_{content}"
-    admin = PostgresConn.connect(url)
-    try:
-        # C collation: ORDER BY on text sorts by code point, as the reference implementation does
-        admin.run_script([f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)',
-                          f'CREATE DATABASE "{dbname}" TEMPLATE template0 ENCODING \'UTF8\' '
-                          "LC_COLLATE 'C' LC_CTYPE 'C'"])
-    finally:
-        admin.conn.close()
-    target = make_conninfo(url, dbname=dbname)
-    conn = PostgresConn.connect(target)
-    try:
-        with conn.conn.transaction():
-            _load(conn, schema, seed)
-    finally:
-        conn.conn.close()
-    return target

@@ -1,1 +1,1 @@
-from sql.fixtures import RETAIL, postgres_url, retail_db, retail_schema, retail_tools  # noqa: F401
+from sql.fixtures import postgres_url, retail_db, retail_schema, retail_tools  # noqa: F401 — shared fixtures

@@ -118,3 +118,11 @@ def test_digest_is_the_same_on_both_engines(retail_tools, postgres_url):
                 "country": "France", "zip": "75001"})
             digests.append((s.digest(), s.dump()["orders"][:3]))
     assert digests[0] == digests[1]
+
+
+@pytest.mark.postgres
+def test_a_second_database_reuses_the_master_without_disturbing_forks(postgres_url):
+    first = Database.from_domain(RETAIL, "postgresql", postgres_url)
+    with first.fork() as s:
+        second = Database.from_domain(RETAIL, "postgresql", postgres_url)
+        assert s.digest() == second.digest()
