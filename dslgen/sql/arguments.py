@@ -6,14 +6,14 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-_validators: dict[tuple[str, int], Draft202012Validator] = {}
+_validators: dict[str, Draft202012Validator] = {}  # keyed by the schema's text: ids can be reused
 
 
 def invalid(tool, arguments: Any) -> str | None:
     """Why the arguments are invalid, or None."""
     if not isinstance(arguments, dict):
         return "arguments must be a JSON object"
-    key = (tool.name, id(tool))
+    key = json.dumps(tool.parameters_schema, sort_keys=True)
     if key not in _validators:
         _validators[key] = Draft202012Validator(tool.parameters_schema)
     error = next(iter(sorted(_validators[key].iter_errors(arguments), key=lambda e: list(e.path))), None)
