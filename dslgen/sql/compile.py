@@ -6,7 +6,7 @@ from dslgen.sql import analysis as an
 from dslgen.sql.compiled import CompiledDoc, CompiledGuard, CompiledStatement, CompiledTool
 from dslgen.sql.dialects import ENGINES, render
 from dslgen.sql.schema import DbSchema
-from dslgen.sql.types import ANY, non_null, select_types
+from dslgen.sql.types import ANY, json_type, non_null, select_types
 
 _ROLE_KINDS = {"let": {"select"}, "require": {"select"}, "reject": {"select"}, "doc": {"select"},
                "write": {"insert", "update", "delete"}, "sql": {"select", "insert", "update", "delete"}}
@@ -59,7 +59,7 @@ class _Compiler:
             self.problems.append((snippet.path, an.Problem("DSL406", f"{kind or type(ast).__name__} not allowed here")))
             return None
         scope = scope if scope is not None else self.scope
-        types = {n: s.get("type") if isinstance(s.get("type"), str) else None for n, s in scope.items()}
+        types = {n: json_type(s) for n, s in scope.items()}  # PostgreSQL casts its placeholders
         texts = {e: render(ast, e, self.arrays, types) for e in ENGINES}
         columns = select_types(ast, self.schema, self.arrays, scope)
         return CompiledStatement(snippet.role, kind, an.normalized(ast), texts, tuple(an.placeholders(ast)), columns)
