@@ -126,3 +126,23 @@ def test_a_second_database_reuses_the_master_without_disturbing_forks(postgres_u
     with first.fork() as s:
         second = Database.from_domain(RETAIL, "postgresql", postgres_url)
         assert s.digest() == second.digest()
+
+
+def test_two_dialogues_write_the_same_row_without_waiting(db, retail_tools):
+    """Each fork owns its rows: no lock is shared between dialogues."""
+    import threading
+
+    outputs = []
+
+    def both():
+        with db.fork() as a, db.fork() as b:
+            order, _ = _pending_order(a)
+            for s in (a, b):
+                outputs.append(s.call(retail_tools["cancel_pending_order"],
+                                      {"order_id": order, "reason": "no longer needed"}))
+
+    worker = threading.Thread(target=both, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the second fork waited on the first one's locks"
+    assert [r.is_error for r in outputs] == [False, False]
