@@ -90,13 +90,17 @@ def compile_outlines_core(schema: dict, timeout: float = 300) -> dict:
     queue = mp.get_context("fork").Queue()
     proc = mp.get_context("fork").Process(target=_outlines_core_child,
                                           args=(json.dumps(schema), queue))
+    t = time.perf_counter()
     proc.start()
     proc.join(timeout)
     if proc.is_alive():
         proc.kill()
         proc.join()
         return {"error": f"no result within {timeout:.0f} s"}
-    return queue.get() if not queue.empty() else {"error": f"exit code {proc.exitcode}"}
+    if not queue.empty():
+        return queue.get()
+    return {"error": f"died (exit code {proc.exitcode}, out of memory at the 3 GB cap?) "
+                     f"after {time.perf_counter() - t:.1f} s"}
 
 
 # -- 2. tokens/s ----------------------------------------------------------------------

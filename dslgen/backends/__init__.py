@@ -37,13 +37,13 @@ _MODULES = {
     "transformers": ("dslgen.backends.transformers_backend", "TransformersBackend"),
     "scripted": ("dslgen.backends.scripted", "ScriptedBackend"),
 }
-_instances: dict[tuple[str, str], BaseBackend] = {}
+_instances: dict[tuple[str, str, int], BaseBackend] = {}
 _lock = threading.Lock()
 
 
 def make_backend(spec: ModelSpec, role: str) -> Backend:
     """The backend for `role`, created once per (role, spec) and reused."""
-    key = (role, spec.model_dump_json())
+    key = (role, spec.model_dump_json(), hash(spec.api_key))  # the key is excluded from dumps
     with _lock:
         backend = _instances.get(key)
         if backend is None:

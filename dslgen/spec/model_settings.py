@@ -35,8 +35,9 @@ class ModelSpec(SpecModel):
         str | None,
         Field(
             description="API key for backend openai; write it as ${ENV_VAR} so it stays out "
-            "of the spec. Never logged or written to artifacts.",
+            "of the spec. Never logged, and left out of model_dump()/plan JSON.",
             repr=False,
+            exclude=True,
         ),
     ] = None
     structured_output: Annotated[

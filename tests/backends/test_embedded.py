@@ -39,10 +39,11 @@ def system_prompt(tools: list[dict]) -> str:
 
 @pytest.fixture(scope="module")
 def agent():
-    # max_string 64 keeps the wall time down: at temperature 1.0 the 135M model often fills
-    # a free string to its bound (bench/backends_constraints.py runs the default of 200)
+    # max_string 32 (retail ids, emails and names fit) keeps the wall time down: at
+    # temperature 1.0 the 135M model often fills a free string to its bound.
+    # bench/backends_constraints.py runs the default of 200: 100/100 valid there too.
     clear_backends()
-    yield make_backend(ModelSpec(temperature=1.0, max_string=64), "agent")
+    yield make_backend(ModelSpec(temperature=1.0, max_string=32), "agent")
     clear_backends()
 
 
@@ -96,3 +97,23 @@ def test_context_is_counted_in_model_tokens_and_enforced(agent):
     with pytest.raises(ContextLimitExceeded) as e:
         agent.generate_text(long, max_tokens=16)
     assert e.value.prompt_tokens > 9000 and e.value.context_window == 8192
+
+
+def test_kv_prefix_stays_warm_across_turns(agent):
+    """The second turn evaluates only the new messages, not the whole history again."""
+    history = [{"role": "system", "content": "You are a helpful retail agent. " * 20},
+               {"role": "user", "content": "Hi, I need help with an order."}]
+    agent.generate_text(history, max_tokens=4, seed=1)
+    evaluated: list[int] = []
+    real_eval = agent.llama.eval
+    agent.llama.eval = lambda tokens: (evaluated.append(len(tokens)), real_eval(tokens))[1]
+    try:
+        history += [{"role": "assistant", "content": "Sure, which order?"},
+                    {"role": "user", "content": "Order #W1."}]
+        agent.generate_text(history, max_tokens=4, seed=2)
+    finally:
+        del agent.llama.eval
+    prompt_tokens = agent.count_tokens(history)
+    assert prompt_tokens > 150
+    # the new turns (~25 tokens) plus up to 4 generated ones; not the ~170-token history
+    assert sum(evaluated) < 45, evaluated

@@ -105,3 +105,4 @@ def test_make_backend_keeps_one_instance_per_role_and_spec():
 def test_api_key_stays_out_of_repr():
     spec = ModelSpec(backend="openai", api_key="sk-secret")
     assert "sk-secret" not in repr(spec)
+    assert "sk-secret" not in spec.model_dump_json()
