@@ -39,3 +39,20 @@ def test_openai_needs_a_base_url():
 def test_unknown_fields_are_rejected():
     with pytest.raises(ValueError):
         ModelSpec(backend="embedded", temprature=0.2)
+
+
+def test_missing_gguf_file_is_a_clear_error(tmp_path):
+    with pytest.raises(BackendError, match="cannot load GGUF model"):
+        make_backend(ModelSpec(model=str(tmp_path / "nope.gguf")), "agent")
+
+
+@pytest.mark.model
+def test_grammar_backend_that_cannot_drive_llama_cpp_is_a_clear_error():
+    # xgrammar is either not installed or (Outlines 1.3) refuses llama.cpp models
+    clear_backends()
+    backend = make_backend(ModelSpec(grammar_backend="xgrammar"), "agent")
+    with pytest.raises(BackendError) as e:
+        backend.generate_json([{"role": "user", "content": "hi"}],
+                              {"type": "object", "properties": {"a": {"type": "boolean"}}})
+    assert "xgrammar" in str(e.value) and e.value.hint
+    clear_backends()
