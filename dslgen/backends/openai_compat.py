@@ -103,8 +103,10 @@ class OpenAICompatBackend(BaseBackend):
         for route in self._token_routes():
             try:
                 n = self._count_via(route, messages)
-            except (_Retryable, _HTTPRefused, KeyError, TypeError, ValueError):
-                continue
+            except _Retryable:
+                return _estimate_tokens(messages)  # server busy or down: ask again next time
+            except (_HTTPRefused, KeyError, TypeError, ValueError):
+                continue  # no such route on this server
             self._tokenizer_route = route
             return n
         self._tokenizer_route = "estimate"
@@ -158,8 +160,10 @@ class OpenAICompatBackend(BaseBackend):
         except urllib.error.HTTPError as exc:
             raise _http_fault(exc) from None
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, (TimeoutError, socket.timeout)):  # while connecting
+                raise _Retryable(f"timed out after {self.spec.timeout_s:g}s") from None
             raise _Retryable(_reason(exc.reason)) from None
-        except (TimeoutError, socket.timeout):
+        except (TimeoutError, socket.timeout):  # while reading
             raise _Retryable(f"timed out after {self.spec.timeout_s:g}s") from None
         except (ConnectionError, OSError) as exc:
             raise _Retryable(_reason(exc)) from None
@@ -225,8 +229,6 @@ def _retry_after(exc: urllib.error.HTTPError) -> float | None:
 def _reason(reason: Any) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused (is the server down?)"
-    if isinstance(reason, (TimeoutError, socket.timeout)):
-        return "timed out"
     return str(reason) or type(reason).__name__
 
 

@@ -163,3 +163,12 @@ def test_token_count_uses_server_tokenizer_or_estimates():
         b = backend(srv.url)
         assert b.count_tokens(MSGS) >= len("hello there") // 4 + 1
         assert b._tokenizer_route == "estimate"
+
+
+def test_token_route_is_not_given_up_while_the_server_is_down():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    b = backend(f"http://127.0.0.1:{port}/v1")
+    assert b.count_tokens(MSGS) > 0  # an estimate for now
+    assert b._tokenizer_route is None  # probed again once the server is up
