@@ -32,14 +32,16 @@ class Loaded:
         self.spec, self.sources, self.diagnostics = spec, sources, diagnostics
 
 
-def from_file(path: str | Path) -> Loaded:
-    path = Path(path)
+def _read(path: Path, what: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SpecError([Diagnostic("DSL110", f"cannot read spec: {exc.strerror}",
+        raise SpecError([Diagnostic("DSL110", f"cannot read {what}: {exc.strerror}",
                                     Span(str(path), 1, 1))]) from None
-    return from_text(text, str(path))
+
+
+def from_file(path: str | Path) -> Loaded:
+    return from_text(_read(Path(path), "spec"), str(path))
 
 
 def from_text(text: str, file: str = "<spec>") -> Loaded:
@@ -69,13 +71,7 @@ def from_text(text: str, file: str = "<spec>") -> Loaded:
 
 def start_state_from_file(path: str | Path) -> StartState:
     """A starting history and database state from a YAML/JSON file (`dslgen run --start`)."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError([Diagnostic("DSL110", f"cannot read start state: {exc.strerror}",
-                                    Span(str(path), 1, 1))]) from None
-    data, smap, diags = load_yaml(text, str(path))
+    data, smap, diags = load_yaml(_read(Path(path), "start state"), str(path))
     result = validate(StartState, data if data is not None else {}, smap) if not diags else None
     diags += result.diagnostics if result else []
     if diags:
