@@ -7,7 +7,7 @@ from pathlib import Path
 from dslgen.compiler.compile import check as _check
 from dslgen.compiler.compile import compile_spec
 from dslgen.compiler.plan import Plan
-from dslgen.errors import Diagnostic, SpecError
+from dslgen.errors import Diagnostic
 from dslgen.spec import loader
 from dslgen.spec.models import SpecFile
 
@@ -40,12 +40,6 @@ def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | No
     plan = compile_file(path, out)
     start_state = loader.start_state_from_file(start) if start else None
     return run_plan(plan, limit=limit, mode=mode, start=start_state, progress=progress)
-
-
-def raise_if_errors(diagnostics: list[Diagnostic]) -> None:
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if errors:
-        raise SpecError(errors)
 
 
 def plan_json(plan: Plan) -> str:

@@ -62,7 +62,8 @@ def run_plan(plan: Plan, *, limit: int | None = None, mode: str | None = None,
     done = {r["id"] for r in read_jsonl(log)}
     setup = _setup(plan, stage, mode)
     seed_db = open_database(plan)
-    todo = [(i, dialogue_id(plan, stage, mode, i)) for i in range(count)]
+    digest = plan_digest(plan, stage, mode)
+    todo = [(i, dialogue_id(plan, digest, mode, i)) for i in range(count)]
     todo = [(i, did) for i, did in todo if did not in done]
     with _progress(progress, len(todo), count - len(todo)) as advance:
         for index, did in todo:
@@ -143,12 +144,17 @@ def _export(plan: Plan, log: Path, *, new: int, skipped: int) -> RunResult:
     return RunResult(plan.output_dir, new, skipped, kept, stats)
 
 
-def dialogue_id(plan: Plan, stage: SimulateStage, mode: str, index: int) -> str:
-    """Stable across reruns of the same spec; changes when the plan or the start state changes."""
+def plan_digest(plan: Plan, stage: SimulateStage, mode: str) -> str:
+    """What the dialogues depend on (not where they are written), hashed once per run."""
     described = {k: v for k, v in plan.to_json().items() if k not in ("output_dir", "spec")}
-    content = json.dumps([described, plan.prompts, stage.model_dump()], sort_keys=True, default=str)
-    digest = hashlib.sha256(f"{content}|{mode}|{index}".encode()).hexdigest()[:10]
-    return f"{plan.name}-{mode}-{index:05d}-{digest}"
+    content = json.dumps([described, plan.prompts, stage.model_dump(), mode], sort_keys=True, default=str)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def dialogue_id(plan: Plan, digest: str, mode: str, index: int) -> str:
+    """Stable across reruns of the same spec; changes when the plan or the start state changes."""
+    tail = hashlib.sha256(f"{digest}|{index}".encode()).hexdigest()[:10]
+    return f"{plan.name}-{mode}-{index:05d}-{tail}"
 
 
 def open_database(plan: Plan):

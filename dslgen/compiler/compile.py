@@ -8,7 +8,7 @@ from dslgen.compiler.context import CheckContext
 from dslgen.compiler.plan import Plan, roles_of
 from dslgen.errors import SpecError
 from dslgen.spec.loader import Loaded
-from dslgen.sql import compile_tool, parse_schema
+from dslgen.sql import SchemaSyntaxError, compile_tool, parse_schema
 
 
 def check(loaded: Loaded) -> CheckContext:
@@ -25,7 +25,7 @@ def check(loaded: Loaded) -> CheckContext:
 def _schema_or_none(schema_sql: str):
     try:
         return parse_schema(schema_sql)
-    except Exception:  # noqa: BLE001 — the schema check reports the cause with its position
+    except SchemaSyntaxError:  # the schema check (DSL400) reports it with its position
         return None
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -171,8 +173,6 @@ def _allowed_fields(model: type, path: tuple, data: Any) -> list[str]:
 
 
 def _step_type(cls: Any, part: Any, node: Any) -> Any:
-    import typing
-
     if isinstance(cls, type) and issubclass(cls, BaseModel):
         field = cls.model_fields.get(part) if isinstance(part, str) else None
         return _unwrap(field.annotation, node) if field else None
@@ -184,11 +184,9 @@ def _step_type(cls: Any, part: Any, node: Any) -> Any:
 
 def _unwrap(tp: Any, node: Any) -> Any:
     """Strip Annotated/Optional; for a tagged union pick the member matching the node's tag."""
-    import typing
-
     while typing.get_origin(tp) is typing.Annotated:
         tp = typing.get_args(tp)[0]
-    if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
         members = [a for a in typing.get_args(tp) if a is not type(None)]
         for m in members:
             m = _unwrap(m, node)
