@@ -19,6 +19,7 @@ from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
 from dslgen.sim.roles import Agent, UserSimulator
 from dslgen.sim.tasks import pick_tasks
+from dslgen.sim.tool_simulator import ToolSimulator
 from dslgen.errors import InvalidModelOutput, RunError
 from dslgen.spec.models import ExportStage, SimulateStage, StartState, ValidateStage
 from dslgen.validate.rubric import validate
@@ -90,7 +91,11 @@ def _setup(plan: Plan, stage: SimulateStage, mode: str) -> SimSetup:
                          plan.user_simulator.rules, mode)
     agent = Agent(make_backend(plan.models["agent"], "agent"), plan.tool_signatures())
     writes = {t.name for t in plan.tools if t.writes}
-    return SimSetup(plan, stage, mode, user, agent, writes)
+    tools = None
+    if any(t.simulated for t in plan.tools):  # a model is loaded for this role only when needed
+        tools = ToolSimulator(make_backend(plan.models["tools"], "tools"), plan.prompts["tool_simulator"],
+                              plan.domain, plan.policy)
+    return SimSetup(plan, stage, mode, user, agent, writes, tools)
 
 
 def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) -> tuple[Dialogue, dict | None]:

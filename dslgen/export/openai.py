@@ -24,6 +24,8 @@ def dialogue_record(plan, d: Dialogue, validation: dict, provenance: dict) -> di
         "stats": {"turns": d.turns, "steps_per_turn": d.steps_per_turn, "tool_calls": len(d.calls),
                   "tool_errors": sum(c.is_error for c in d.calls),
                   "guard_holds": sum(r.guard_holds for r in d.tasks)},
+        # outputs a model invented for tools with no SQL: not grounded in the database
+        "simulated_tool_calls": [c.call_id for c in d.calls if c.simulated],
         "provenance": provenance,
     }
 

@@ -22,6 +22,8 @@ class CallRecord:
     output: str
     is_error: bool
     writes: bool
+    simulated: bool = False  # the output was invented by a model (a tool with no SQL)
+    call_id: str = ""  # the id in the messages' tool_calls
 
 
 @dataclass

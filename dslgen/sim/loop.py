@@ -14,6 +14,7 @@ from dslgen.errors import BackendError
 from dslgen.sim.dialogue import CallRecord, Dialogue, TaskRun
 from dslgen.sim.roles import Agent, UserSimulator
 from dslgen.sim.stop_guard import why_not_done
+from dslgen.sim.tool_simulator import ToolSimulator
 from dslgen.spec.models import SimulateStage
 from dslgen.spec.tasks import TaskSpec
 
@@ -45,6 +46,7 @@ class SimSetup:
     user: UserSimulator
     agent: Agent
     writes: set[str]  # names of tools that write
+    tools: ToolSimulator | None = None  # plays the tools with no SQL, if the domain has any
 
     def persona(self, task: TaskSpec):
         return next((p for p in self.plan.user_simulator.personas if p.name == task.persona), None)
@@ -107,7 +109,7 @@ def _agent_turn(setup: SimSetup, d: Dialogue, task_index: int, db, seeds: Seeds)
         if kind == "reply":
             d.messages.append({"role": "assistant", "content": value})
             break
-        ends = _call_tool(setup, d, task_index, value["name"], value["arguments"], db)
+        ends = _call_tool(setup, d, task_index, value["name"], value["arguments"], db, seeds)
         steps += 1
         too_many_errors = sum(c.is_error for c in d.calls) >= setup.stage.max_errors
         if ends or too_many_errors:
@@ -116,14 +118,19 @@ def _agent_turn(setup: SimSetup, d: Dialogue, task_index: int, db, seeds: Seeds)
     d.steps_per_turn.append(steps)
 
 
-def _call_tool(setup: SimSetup, d: Dialogue, task_index: int, name: str, arguments: dict, db) -> bool:
-    """Execute one call as SQL and record it; True when the tool ends the dialogue."""
+def _call_tool(setup: SimSetup, d: Dialogue, task_index: int, name: str, arguments: dict, db,
+               seeds: Seeds) -> bool:
+    """Execute one call as SQL (or have a model simulate a tool with no SQL) and record it;
+    True when the tool ends the dialogue."""
     call_id = f"call_{len(d.calls) + 1}"
     d.add_tool_call(call_id, name, arguments)
     tool = setup.plan.tool(name)
-    result = db.call(tool, arguments)
+    if tool.simulated:
+        result = setup.tools.call(tool, arguments, d.calls, seeds.next())
+    else:
+        result = db.call(tool, arguments)
     d.calls.append(CallRecord(d.turns, task_index, name, arguments, result.output, result.is_error,
-                              tool.writes))
+                              tool.writes, tool.simulated, call_id))
     d.add_tool_result(call_id, name, result.output)
     return bool(getattr(tool, "ends_dialogue", False)) and not result.is_error
 

@@ -15,13 +15,15 @@ from dslgen.spec.model_settings import ModelSpec
 from dslgen.spec.tasks import TaskSpec
 from dslgen.spec.tools import ToolSpec
 
-ROLES = ("user", "agent", "generator", "judge")
+ROLES = ("user", "agent", "tools", "generator", "judge")
 
 
 class ModelRoles(SpecModel):
     default: Annotated[ModelSpec, Field(description="Settings for every role not set below.")] = ModelSpec()
     user: Annotated[ModelSpec | None, Field(description="The user simulator's model.")] = None
     agent: Annotated[ModelSpec | None, Field(description="The agent's model.")] = None
+    tools: Annotated[ModelSpec | None, Field(
+        description="The model that invents outputs of simulated tools (tools with no SQL).")] = None
     generator: Annotated[ModelSpec | None, Field(description="The model that generates tools and tasks.")] = None
     judge: Annotated[ModelSpec | None, Field(description="The rubric judge's model.")] = None
 
@@ -102,7 +104,7 @@ class _SpecBody(SpecModel):
     seed: Annotated[int, Field(description="Base random seed; same seed, same dialogues.")] = 0
     models: Annotated[ModelRoles, Field(description="Which model plays each role.")] = ModelRoles()
     user_simulator: Annotated[UserSimulatorSpec, Field(description="User behavior rules and personas.")] = UserSimulatorSpec()
-    templates: Annotated[dict[Literal["agent_system", "user_system", "task_request"], str], Field(
+    templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator"], str], Field(
         description="Override prompt templates: name → Jinja file, relative to the spec.")] = {}
     pipeline: Annotated[list[Stage], Field(min_length=1, description="Stages, in order.")]
     output: Annotated[OutputSpec, Field(description="Where results go.")] = OutputSpec()

@@ -76,6 +76,19 @@ class Doc(SpecModel):
         return self
 
 
+class SimulatedOutput(SpecModel):
+    """A tool with no SQL behind it (e.g. an outside service): a model invents each output,
+    constrained to `output_schema` and re-validated against it. Outputs are not grounded in
+    the database, so the dialogue record marks every such call as simulated."""
+
+    output_schema: Annotated[dict[str, Any], Field(description="JSON Schema every output must match.")]
+    writes: Annotated[bool, Field(
+        description="The tool changes something outside (counts as a write for rubrics and the "
+                    "stop guard; the database itself is never touched).")] = False
+    instructions: Annotated[str, Field(
+        description="Extra guidance for the model that plays the tool (e.g. when to fail).")] = ""
+
+
 class ToolSpec(SpecModel):
     name: Annotated[str, Field(description="Tool name the agent calls.", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
     description: Annotated[str, Field(description="What the tool does, shown to the agent.")]
@@ -89,13 +102,21 @@ class ToolSpec(SpecModel):
     returns: Annotated[Optional[Doc], Field(description="The returned document.")] = None
     ends_dialogue: Annotated[bool, Field(
         description="A successful call ends the dialogue (e.g. a transfer to a human).")] = False
+    simulated: Annotated[Optional[SimulatedOutput], Field(
+        description="No SQL: a model simulates each output following this schema.")] = None
 
     @model_validator(mode="after")
     def _sql_is_alone(self) -> "ToolSpec":
+        if self.simulated is not None:
+            given = [k for k in ("sql", "let", "guards", "writes", "returns") if getattr(self, k)]
+            if given:
+                raise ValueError(f"a simulated tool has no SQL; remove {', '.join(given)}")
+            return self
         if self.sql is not None and (self.writes or self.returns is not None):
             raise ValueError("'sql' is a shorthand; use it without 'writes' and 'returns'")
         if self.sql is None and not self.writes and self.returns is None:
-            raise ValueError("a tool needs 'sql', 'writes' or 'returns'")
+            raise ValueError("a tool needs 'sql', 'writes' or 'returns' (or 'simulated', for a tool "
+                             "whose outputs a model invents)")
         return self
 
 

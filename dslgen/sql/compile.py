@@ -90,6 +90,8 @@ class _Compiler:
 
 
 def compile_tool(tool, schema: DbSchema) -> CompiledTool:
+    if tool.simulated is not None:
+        return simulated_tool(tool)
     c = _Compiler(tool, schema)
     lets, guards = c.lets(), c.guards()
     writes = c.writes()
@@ -111,6 +113,16 @@ def compile_tool(tool, schema: DbSchema) -> CompiledTool:
         writes=bool(writes), lets=lets, guards=guards, write_statements=writes, doc=doc,
         return_schema=doc.schema if doc else {"type": "object"},
         arrays=tuple(c.arrays.items()), ends_dialogue=getattr(tool, "ends_dialogue", False))
+
+
+def simulated_tool(tool) -> CompiledTool:
+    """A tool without SQL: nothing to execute; its output schema is the spec's own."""
+    sim = tool.simulated
+    return CompiledTool(
+        name=tool.name, description=tool.description, parameters_schema=parameters_schema(tool),
+        writes=sim.writes, lets=(), guards=(), write_statements=(), doc=None,
+        return_schema=sim.output_schema, arrays=(), ends_dialogue=tool.ends_dialogue,
+        simulated=True, instructions=sim.instructions)
 
 
 def _rows_doc(stmt: CompiledStatement) -> CompiledDoc:

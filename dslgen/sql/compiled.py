@@ -48,6 +48,8 @@ class CompiledTool:
     return_schema: dict
     arrays: tuple[tuple[str, str], ...]  # array param → item JSON type
     ends_dialogue: bool = False
+    simulated: bool = False  # no SQL: a model invents outputs matching return_schema
+    instructions: str = ""  # for a simulated tool: guidance to the model playing it
 
     @property
     def statements(self) -> list[CompiledStatement]:
@@ -62,6 +64,7 @@ class CompiledTool:
             "write_statements": [s.sql for s in self.write_statements],
             "returns": _doc_json(self.doc) if self.doc else None,
             "return_schema": self.return_schema,
+            **({"simulated": True, "instructions": self.instructions} if self.simulated else {}),
         }
 
 

@@ -24,6 +24,8 @@ class _GuardFailed(Exception):
 
 
 def call(conn, tool, arguments: Any) -> ToolResult:
+    if tool.simulated:  # e.g. replayed episodes: there is no SQL to run
+        return ToolResult(f"Error: {tool.name} is a simulated tool; it has no SQL to execute", True, tool.writes)
     problem = invalid(tool, arguments)
     if problem is not None:
         return ToolResult(f"Error: invalid arguments for {tool.name}: {problem}", True, tool.writes)

@@ -3,11 +3,13 @@
 Every item is sorted into a category (the paper's): critical, structural, noncritical.
 Only a failed critical item rejects a dialogue. Expected write calls and final-state checks
 are critical (a different but equivalent read sequence passes); expected read calls are
-structural, except that a read-only task needs at least one of them. Every tool call is re-checked against its tool's schema (critical): the
-constraint is never trusted blindly.
+structural, except that a read-only task needs at least one of them. Every tool call is
+re-checked against its tool's schema, and every simulated output against its tool's output
+schema (critical): the constraint is never trusted blindly.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -43,13 +45,28 @@ def _run_items(d: Dialogue) -> list[Item]:
 def _schema_items(plan, d: Dialogue) -> list[Item]:
     bad = [c.name for c in d.calls if not _arguments_valid(plan.tool(c.name), c.arguments)]
     text = "every tool call matches its tool's schema" + (f" (not: {', '.join(bad)})" if bad else "")
-    return [Item(None, text, "critical", not bad)]
+    items = [Item(None, text, "critical", not bad)]
+    simulated = [c for c in d.calls if c.simulated and not c.is_error]
+    if simulated:
+        bad = [c.name for c in simulated if not _output_valid(plan.tool(c.name), c.output)]
+        text = "every simulated output matches its tool's output schema" + (
+            f" (not: {', '.join(bad)})" if bad else "")
+        items.append(Item(None, text, "critical", not bad))
+    return items
 
 
 def _arguments_valid(tool, arguments: dict) -> bool:
     if tool is None:
         return False
     return not list(jsonschema.Draft202012Validator(tool.parameters_schema).iter_errors(arguments))
+
+
+def _output_valid(tool, output: str) -> bool:
+    try:
+        document = json.loads(output)
+    except ValueError:
+        return False
+    return not list(jsonschema.Draft202012Validator(tool.return_schema).iter_errors(document))
 
 
 def _task_items(plan, d: Dialogue, index: int, task, db) -> list[Item]:

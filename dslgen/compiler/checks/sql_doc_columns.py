@@ -2,6 +2,7 @@
 `column`, `item`, `key`, `present_if`); a typo would otherwise yield a silent null."""
 from __future__ import annotations
 
+from dslgen.compiler.checks.sql_report import sql_tools
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 from dslgen.sql.scopes import output_columns
@@ -10,7 +11,7 @@ _SOURCES = ("row", "rows", "map", "value")
 
 
 def check(ctx: CheckContext) -> None:
-    for i, tool in enumerate(ctx.spec.domain.tools):
+    for i, tool in sql_tools(ctx):
         if tool.returns is not None:
             arrays = {n for n, p in tool.parameters.items() if p.type == "array"}
             _walk(ctx, i, tool.name, tool.returns, ("domain", "tools", i, "returns"), None, arrays)

@@ -2,6 +2,7 @@
 across all tools."""
 from __future__ import annotations
 
+from dslgen.compiler.checks.sql_report import sql_tools
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import ToolCompileError, compile_tool
 from dslgen.sql.types import json_type
@@ -9,7 +10,7 @@ from dslgen.sql.types import json_type
 
 def check(ctx: CheckContext) -> None:
     first: dict[str, tuple[str, str]] = {}  # entity → (type, where it was first seen)
-    for i, tool in enumerate(ctx.spec.domain.tools):
+    for i, tool in sql_tools(ctx):
         for name, typ, role, path in _entities(ctx, i, tool):
             where = f"{role} of '{tool.name}'"
             if name not in first:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+from dslgen.compiler.checks.sql_report import sql_tools
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 from dslgen.sql.scopes import output_columns
@@ -17,7 +18,7 @@ def _names(text: str) -> list[str]:
 
 
 def check(ctx: CheckContext) -> None:
-    for i, tool in enumerate(ctx.spec.domain.tools):
+    for i, tool in sql_tools(ctx):
         arrays = {n for n, p in tool.parameters.items() if p.type == "array"}
         for g_index, guard in enumerate(tool.guards):
             path = ("domain", "tools", i, "guards", g_index, "error")

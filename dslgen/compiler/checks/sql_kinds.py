@@ -2,7 +2,7 @@
 documents; writes in `writes`)."""
 from __future__ import annotations
 
-from dslgen.compiler.checks.sql_report import error_once
+from dslgen.compiler.checks.sql_report import error_once, sql_tools
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 
@@ -12,7 +12,7 @@ _HINT = {"write": "a write is an INSERT, UPDATE or DELETE", "sql": "a tool runs 
 
 
 def check(ctx: CheckContext) -> None:
-    for i, tool in enumerate(ctx.spec.domain.tools):
+    for i, tool in sql_tools(ctx):
         for s in an.snippets(tool):
             ast = an.parse(s.text)
             if isinstance(ast, an.Problem):

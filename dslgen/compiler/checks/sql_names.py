@@ -1,7 +1,7 @@
 """DSL401/DSL402: tables and columns a tool's SQL names exist in schema.sql."""
 from __future__ import annotations
 
-from dslgen.compiler.checks.sql_report import error_once
+from dslgen.compiler.checks.sql_report import error_once, sql_tools
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 
@@ -9,7 +9,7 @@ from dslgen.sql import analysis as an
 def check(ctx: CheckContext) -> None:
     if ctx.db_schema is None:
         return  # schema.sql failed: DSL400 says why
-    for i, tool in enumerate(ctx.spec.domain.tools):
+    for i, tool in sql_tools(ctx):
         arrays = {n for n, p in tool.parameters.items() if p.type == "array"}
         for s in an.snippets(tool):
             ast = an.parse(s.text)

@@ -2,14 +2,14 @@
 or an enclosing row's column), and every declared parameter is read somewhere."""
 from __future__ import annotations
 
-from dslgen.compiler.checks.sql_report import error_once
+from dslgen.compiler.checks.sql_report import error_once, sql_tools
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 from dslgen.sql.scopes import array_tables_used, scoped_snippets
 
 
 def check(ctx: CheckContext) -> None:
-    for i, tool in enumerate(ctx.spec.domain.tools):
+    for i, tool in sql_tools(ctx):
         scoped = scoped_snippets(tool, ctx.db_schema)
         _undeclared(ctx, i, tool, scoped)
         _unused(ctx, i, tool, scoped)

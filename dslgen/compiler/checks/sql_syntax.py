@@ -1,13 +1,13 @@
 """DSL403: every SQL text of a tool parses as exactly one statement (reported inside the YAML)."""
 from __future__ import annotations
 
-from dslgen.compiler.checks.sql_report import error_once
+from dslgen.compiler.checks.sql_report import error_once, sql_tools
 from dslgen.compiler.context import CheckContext
 from dslgen.sql import analysis as an
 
 
 def check(ctx: CheckContext) -> None:
-    for i, tool in enumerate(ctx.spec.domain.tools):
+    for i, tool in sql_tools(ctx):
         for s in an.snippets(tool):
             ast = an.parse(s.text)
             if isinstance(ast, an.Problem):

@@ -1,0 +1,37 @@
+"""Outputs of simulated tools: tools declared with no SQL (e.g. an outside service).
+
+A model plays the tool. Its output is constrained to the tool's output schema and, like every
+structured output, re-validated against it (the backend re-samples an invalid one). The
+earlier calls of the dialogue are shown so that ids and amounts stay consistent.
+"""
+from __future__ import annotations
+
+import json
+
+from dslgen.compiler.prompts import render
+from dslgen.sim.dialogue import CallRecord
+from dslgen.sql import ToolResult
+from dslgen.sql.arguments import invalid
+
+EARLIER_CALLS_SHOWN = 8  # the most recent calls only: the prompt must stay small
+
+
+class ToolSimulator:
+    def __init__(self, backend, template: str, domain: str, policy: str):
+        self.backend, self.template, self.domain, self.policy = backend, template, domain, policy
+
+    def messages(self, tool, arguments: dict, earlier: list[CallRecord]) -> list[dict]:
+        shown = [{"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False), "output": c.output}
+                 for c in earlier[-EARLIER_CALLS_SHOWN:]]
+        system = render(self.template, domain=self.domain, policy=self.policy, tool=tool, earlier_calls=shown)
+        request = f"{tool.name} was called with {json.dumps(arguments, ensure_ascii=False)}. Its output:"
+        return [{"role": "system", "content": system}, {"role": "user", "content": request}]
+
+    def call(self, tool, arguments: dict, earlier: list[CallRecord], seed: int) -> ToolResult:
+        """Like a database call: bad arguments are an error output; else JSON text that
+        matches the tool's return schema."""
+        problem = invalid(tool, arguments)
+        if problem is not None:
+            return ToolResult(f"Error: invalid arguments for {tool.name}: {problem}", True, tool.writes)
+        document = self.backend.generate_json(self.messages(tool, arguments, earlier), tool.return_schema, seed=seed)
+        return ToolResult(json.dumps(document, ensure_ascii=False), False, tool.writes)
