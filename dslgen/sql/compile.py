@@ -126,6 +126,8 @@ def simulated_tool(tool) -> CompiledTool:
 
 
 def _rows_doc(stmt: CompiledStatement) -> CompiledDoc:
+    """The `sql:` shorthand's SELECT: a list with one object per row, a key per column."""
     props = {k: v or ANY for k, v in stmt.columns.items()}
+    fields = tuple((k, CompiledDoc("column", column=k, schema=v)) for k, v in props.items())
     item = {"type": "object", "properties": props, "required": list(props)}
-    return CompiledDoc("rows", stmt, schema={"type": "array", "items": item})
+    return CompiledDoc("rows", stmt, fields=fields, schema={"type": "array", "items": item})

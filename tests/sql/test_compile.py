@@ -91,3 +91,11 @@ def test_sql_shorthand_returns_rows(retail_schema):
     tool = compile_tool(spec, retail_schema)
     assert not tool.writes
     assert tool.return_schema["items"]["properties"] == {"product_id": {"type": "string"}, "name": {"type": "string"}}
+
+
+def test_sql_shorthand_output_has_every_column_and_matches_its_schema(retail_schema, retail_db):
+    spec = ToolSpec(name="names", description="d", sql="SELECT product_id, name FROM products ORDER BY name LIMIT 2")
+    tool = compile_tool(spec, retail_schema)
+    rows = json.loads(retail_db.fork().call(tool, {}).output)
+    assert len(rows) == 2 and all(set(r) == {"product_id", "name"} and r["name"] for r in rows)
+    jsonschema.validate(rows, tool.return_schema)

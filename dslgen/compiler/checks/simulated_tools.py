@@ -6,6 +6,8 @@ import jsonschema
 
 from dslgen.compiler.context import CheckContext
 
+JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
+
 
 def check(ctx: CheckContext) -> None:
     for i, tool in enumerate(ctx.spec.domain.tools):
@@ -16,5 +18,7 @@ def check(ctx: CheckContext) -> None:
             jsonschema.Draft202012Validator.check_schema(schema)
         except jsonschema.SchemaError as exc:
             where = ("domain", "tools", i, "simulated", "output_schema") + tuple(exc.path)
+            hint = (f"a type is one of {', '.join(JSON_TYPES)}" if exc.path and exc.path[-1] == "type"
+                    else "see https://json-schema.org/understanding-json-schema/")
             ctx.error("DSL410", f"tools[{i}] {tool.name}: output_schema is not a valid JSON Schema: {exc.message}",
-                      where, "see https://json-schema.org/understanding-json-schema/")
+                      where, hint)
