@@ -23,7 +23,8 @@ def dialogue_record(plan, d: Dialogue, validation: dict, provenance: dict) -> di
         "termination": {"reason": d.termination, "error": d.error},
         "stats": {"turns": d.turns, "steps_per_turn": d.steps_per_turn, "tool_calls": len(d.calls),
                   "tool_errors": sum(c.is_error for c in d.calls),
-                  "guard_holds": sum(r.guard_holds for r in d.tasks)},
+                  "guard_holds": sum(r.guard_holds for r in d.tasks),
+                  "repeated_calls_dropped": d.repeated_calls_dropped},
         # outputs a model invented for tools with no SQL: not grounded in the database
         "simulated_tool_calls": [c.call_id for c in d.calls if c.simulated],
         "provenance": provenance,

@@ -47,6 +47,7 @@ class Dialogue:
     termination: str | None = None
     error: str | None = None
     prefix_length: int = 0  # messages given as a starting history (not generated)
+    repeated_calls_dropped: int = 0  # identical calls within one agent turn, not executed
     fault: Exception | None = None  # the backend error that ended it, if any (not exported)
 
     @property

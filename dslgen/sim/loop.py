@@ -5,6 +5,7 @@ with `backend_error`/`context_limit` and keeps everything generated up to then.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,13 +104,23 @@ def _user_says(setup: SimSetup, d: Dialogue, task: TaskSpec, seeds: Seeds, first
 
 
 def _agent_turn(setup: SimSetup, d: Dialogue, task_index: int, db, seeds: Seeds) -> None:
-    steps = 0
+    steps, made, repeated = 0, set(), False
     while True:
-        kind, value = setup.agent.act(d.messages, seeds.next(), allow_tools=steps < setup.stage.max_steps)
+        allow_tools = steps < setup.stage.max_steps and not repeated
+        kind, value = setup.agent.act(d.messages, seeds.next(), allow_tools=allow_tools)
         if kind == "reply":
             d.messages.append({"role": "assistant", "content": value})
             break
+        key = (value["name"], json.dumps(value["arguments"], sort_keys=True))
+        if key in made:
+            # the same call again in one turn, with no write in between, would get the same
+            # answer: small models loop here. It is dropped, not recorded, and the agent must
+            # now answer in words.
+            d.repeated_calls_dropped += 1
+            repeated = True
+            continue
         ends = _call_tool(setup, d, task_index, value["name"], value["arguments"], db, seeds)
+        made = set() if value["name"] in setup.writes else made | {key}
         steps += 1
         too_many_errors = sum(c.is_error for c in d.calls) >= setup.stage.max_errors
         if ends or too_many_errors:

@@ -138,3 +138,27 @@ def test_stop_guard_holds_a_read_only_task_ended_before_any_lookup(example_plan)
                     _call("get_member", member_id="m2"), {"reply": "You have Emma."}])
     d = simulate(setup, _dialogue(), [_task(example_plan, "my_loans")], db, Seeds(1))
     assert d.tasks[0].guard_holds == 1 and d.termination == "user_stop"
+
+
+def test_a_repeated_identical_call_in_one_turn_is_dropped_and_the_agent_must_answer(example_plan):
+    db = open_database(example_plan).fork()
+    lookup = _call("get_member", member_id="m2")
+    setup = _setup(example_plan, [_user("Which books do I have? I am m2."), _user("Thanks", done=True)],
+                   [lookup, lookup, {"reply": "You have Emma."}], max_steps=4)
+    d = simulate(setup, _dialogue(), [_task(example_plan, "my_loans")], db, Seeds(1))
+    assert [c.name for c in d.calls] == ["get_member"] and d.repeated_calls_dropped == 1
+    assert d.steps_per_turn == [1]
+    # after the repeat, the agent was offered no tools: a reply was its only choice
+    last_schema = setup.agent.backend.requests[-1]["schema"]
+    assert last_schema == setup.agent.reply_only
+
+
+def test_the_same_call_after_a_write_is_not_a_repeat(example_plan):
+    db = open_database(example_plan).fork()
+    lookup = _call("get_member", member_id="m1")
+    setup = _setup(example_plan, [_user("Lend me Dune, I am m1."), _user("Thanks", done=True)],
+                   [lookup, _call("borrow_book", member_id="m1", book_id="b1"), lookup, {"reply": "Lent."}],
+                   max_steps=4)
+    d = simulate(setup, _dialogue(), [_task(example_plan, "borrow_dune")], db, Seeds(1))
+    assert [c.name for c in d.calls] == ["get_member", "borrow_book", "get_member"]
+    assert '"b1"' in d.calls[2].output and d.repeated_calls_dropped == 0
