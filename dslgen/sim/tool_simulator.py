@@ -13,7 +13,9 @@ from dslgen.sim.dialogue import CallRecord
 from dslgen.sql import ToolResult
 from dslgen.sql.arguments import invalid
 
-EARLIER_CALLS_SHOWN = 8  # the most recent calls only: the prompt must stay small
+# the prompt must stay small: the most recent calls only, long outputs cut
+EARLIER_CALLS_SHOWN = 8
+OUTPUT_CHARS_SHOWN = 600
 
 
 class ToolSimulator:
@@ -21,8 +23,8 @@ class ToolSimulator:
         self.backend, self.template, self.domain, self.policy = backend, template, domain, policy
 
     def messages(self, tool, arguments: dict, earlier: list[CallRecord]) -> list[dict]:
-        shown = [{"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False), "output": c.output}
-                 for c in earlier[-EARLIER_CALLS_SHOWN:]]
+        shown = [{"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False),
+                  "output": _cut(c.output)} for c in earlier[-EARLIER_CALLS_SHOWN:]]
         system = render(self.template, domain=self.domain, policy=self.policy, tool=tool, earlier_calls=shown)
         request = f"{tool.name} was called with {json.dumps(arguments, ensure_ascii=False)}. Its output:"
         return [{"role": "system", "content": system}, {"role": "user", "content": request}]
@@ -35,3 +37,7 @@ class ToolSimulator:
             return ToolResult(f"Error: invalid arguments for {tool.name}: {problem}", True, tool.writes)
         document = self.backend.generate_json(self.messages(tool, arguments, earlier), tool.return_schema, seed=seed)
         return ToolResult(json.dumps(document, ensure_ascii=False), False, tool.writes)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= OUTPUT_CHARS_SHOWN else text[:OUTPUT_CHARS_SHOWN] + " …(cut)"
