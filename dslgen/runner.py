@@ -100,7 +100,11 @@ def _setup(plan: Plan, stage: SimulateStage, mode: str) -> SimSetup:
 
 def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) -> tuple[Dialogue, dict | None]:
     """Simulate and validate one dialogue; no record when nothing at all was generated."""
-    db = seed_db.fork()
+    with seed_db.fork() as db:  # a PostgreSQL copy is a schema, dropped on close
+        return _on_copy(plan, setup, db, index, did)
+
+
+def _on_copy(plan: Plan, setup: SimSetup, db, index: int, did: str) -> tuple[Dialogue, dict | None]:
     start = setup.stage.start or StartState()
     apply_start_calls(plan, db, start)
     history = [m.model_dump(exclude_none=True) for m in start.messages] or [
@@ -114,7 +118,7 @@ def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) ->
         return dialogue, None
     provenance = {"spec": plan.name, "mode": setup.mode, "index": index, "seed": plan.seed,
                   "models": {r: m.model or m.backend for r, m in plan.models.items()},
-                  "state_digest": db.digest()}
+                  "database": db.engine, "state_digest": db.digest()}
     return dialogue, dialogue_record(plan, dialogue, validate(plan, dialogue, db), provenance)
 
 
@@ -163,9 +167,10 @@ def dialogue_id(plan: Plan, digest: str, mode: str, index: int) -> str:
 
 
 def open_database(plan: Plan):
+    """The seeded master copy on the spec's engine; each dialogue forks it."""
     from dslgen.sql import Database
 
-    return Database.from_domain(plan.domain_path)
+    return Database.from_domain(plan.domain_path, plan.database.engine, plan.database.url)
 
 
 class _progress:

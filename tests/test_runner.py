@@ -11,6 +11,7 @@ import yaml
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.errors import RunError
+from sql.fixtures import postgres_url  # noqa: F401 — the PostgreSQL server fixture
 
 SPEC = Path(__file__).parent / "fixtures" / "scripted" / "spec.yaml"
 
@@ -83,6 +84,7 @@ def _variant(tmp_path: Path, change) -> Path:
     data = yaml.safe_load(SPEC.read_text())
     data["domain"] = str(Path(__file__).parents[1] / "examples" / "minimal" / "domain")
     change(data)
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -96,3 +98,29 @@ def test_a_model_server_that_is_down_stops_the_run_with_a_clear_error(tmp_path):
     with pytest.raises(RunError, match="127.0.0.1:9"):
         api.run_spec(_variant(tmp_path, server_down), out=tmp_path / "out", progress=False)
     assert not (tmp_path / "out" / "dialogues.jsonl").exists()
+
+
+@pytest.mark.postgres
+def test_a_run_on_postgresql_gives_the_same_dialogues_and_states_as_on_sqlite(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv("DSLGEN_TEST_PG_URL", postgres_url)
+
+    def on_postgres(data):
+        data["database"] = {"engine": "postgresql", "url": "${DSLGEN_TEST_PG_URL}"}
+
+    api.run_spec(_variant(tmp_path / "lite", lambda data: None), out=tmp_path / "lite" / "out", progress=False)
+    clear_backends()
+    api.run_spec(_variant(tmp_path / "pg", on_postgres), out=tmp_path / "pg" / "out", progress=False)
+    lite, pg = api_records(tmp_path / "lite" / "out"), api_records(tmp_path / "pg" / "out")
+    assert [r["messages"] for r in pg] == [r["messages"] for r in lite]
+    assert [r["provenance"]["state_digest"] for r in pg] == [r["provenance"]["state_digest"] for r in lite]
+    assert all(r["validation"]["valid"] for r in pg)
+    assert {r["provenance"]["database"] for r in pg} == {"postgresql"}
+    assert postgres_url not in (tmp_path / "pg" / "out" / "dialogues.jsonl").read_text()
+
+
+def test_a_postgresql_server_that_is_down_stops_the_run_with_a_clear_error(tmp_path):
+    def server_down(data):
+        data["database"] = {"engine": "postgresql", "url": "postgresql://me@127.0.0.1:9/none"}
+
+    with pytest.raises(RunError, match="cannot use the PostgreSQL server at"):
+        api.run_spec(_variant(tmp_path, server_down), out=tmp_path / "out", progress=False)

@@ -42,6 +42,6 @@ def compile_spec(loaded: Loaded, output_dir: str | Path | None = None) -> Plan:
         tools=tuple(compile_tool(t, ctx.db_schema) for t in spec.domain.tools),
         tasks=tuple(spec.domain.tasks), models=roles_of(spec.models),
         user_simulator=spec.user_simulator, prompts=dict(spec.prompts),
-        stages=tuple(spec.pipeline), output_dir=out,
+        stages=tuple(spec.pipeline), output_dir=out, database=spec.database,
     )
 

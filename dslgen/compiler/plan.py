@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from dslgen.spec.model_settings import ModelSpec
-from dslgen.spec.models import ROLES, ExportStage, SimulateStage, UserSimulatorSpec, ValidateStage
+from dslgen.spec.models import ROLES, DatabaseSpec, ExportStage, SimulateStage, UserSimulatorSpec, ValidateStage
 from dslgen.spec.tasks import TaskSpec
 
 PlanStage = SimulateStage | ValidateStage | ExportStage
@@ -27,6 +27,7 @@ class Plan:
     prompts: dict[str, str]  # template name → Jinja text
     stages: tuple[PlanStage, ...]
     output_dir: Path
+    database: DatabaseSpec = DatabaseSpec()  # the engine for the per-dialogue copies
 
     def tool(self, name: str):
         return next((t for t in self.tools if t.name == name), None)
@@ -46,6 +47,7 @@ class Plan:
             "spec": str(self.spec_path),
             "seed": self.seed,
             "domain": {"name": self.domain, "path": str(self.domain_path)},
+            "database": self.database.model_dump(),  # the engine; the URL is left out
             "stages": [s.model_dump() for s in self.stages],
             "models": {r: m.model_dump(exclude={"api_key"}) for r, m in self.models.items()},
             "tools": [t.to_json() for t in self.tools],

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dslgen.spec.base import SpecModel
 from dslgen.spec.model_settings import ModelSpec
@@ -93,6 +93,23 @@ class ExportStage(SpecModel):
 Stage = Annotated[Union[SimulateStage, ValidateStage, ExportStage], Field(discriminator="stage")]
 
 
+class DatabaseSpec(SpecModel):
+    """Where each dialogue's copy of the domain database lives."""
+
+    engine: Annotated[Literal["sqlite", "postgresql"], Field(
+        description="sqlite: an in-memory copy per dialogue (no server needed); postgresql: a "
+                    "private schema per dialogue on the server at `url`.")] = "sqlite"
+    url: Annotated[str | None, Field(
+        description="For postgresql: postgresql://user@host:port/db; write a password as ${ENV_VAR}. "
+                    "Left out of the plan JSON and of every output.", repr=False, exclude=True)] = None
+
+    @model_validator(mode="after")
+    def _url_for_a_server(self) -> "DatabaseSpec":
+        if self.engine == "postgresql" and not self.url:
+            raise ValueError("engine postgresql needs 'url' (e.g. postgresql://me@127.0.0.1:5432/dslgen)")
+        return self
+
+
 class OutputSpec(SpecModel):
     dir: Annotated[str | None, Field(description="Output folder; default out/<spec name>/.")] = None
 
@@ -106,6 +123,7 @@ class _SpecBody(SpecModel):
     user_simulator: Annotated[UserSimulatorSpec, Field(description="User behavior rules and personas.")] = UserSimulatorSpec()
     templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator"], str], Field(
         description="Override prompt templates: name → Jinja file, relative to the spec.")] = {}
+    database: Annotated[DatabaseSpec, Field(description="The engine that runs the tools' SQL.")] = DatabaseSpec()
     pipeline: Annotated[list[Stage], Field(min_length=1, description="Stages, in order.")]
     output: Annotated[OutputSpec, Field(description="Where results go.")] = OutputSpec()
 
