@@ -22,6 +22,7 @@ from dslgen.sim.tasks import pick_tasks
 from dslgen.sim.tool_simulator import ToolSimulator
 from dslgen.errors import InvalidModelOutput, RunError
 from dslgen.spec.models import ExportStage, SimulateStage, StartState, ValidateStage
+from dslgen.validate.judge import Judge
 from dslgen.validate.rubric import validate
 
 DIALOGUES_FILE, DATASET_FILE, STATS_FILE = "dialogues.jsonl", "dataset.jsonl", "stats.json"
@@ -62,13 +63,14 @@ def run_plan(plan: Plan, *, limit: int | None = None, mode: str | None = None,
     drop_torn_tail(log)
     done = {r["id"] for r in read_jsonl(log)}
     setup = _setup(plan, stage, mode)
+    judge = _judge(plan)
     seed_db = open_database(plan)
     digest = plan_digest(plan, stage, mode)
     todo = [(i, dialogue_id(plan, digest, mode, i)) for i in range(count)]
     todo = [(i, did) for i, did in todo if did not in done]
     with _progress(progress, len(todo), count - len(todo)) as advance:
         for index, did in todo:
-            dialogue, record = _one_dialogue(plan, setup, seed_db, index, did)
+            dialogue, record = _one_dialogue(plan, setup, judge, seed_db, index, did)
             if record is not None:
                 append_jsonl(log, record)
             _stop_if_model_unreachable(dialogue, index)
@@ -98,13 +100,23 @@ def _setup(plan: Plan, stage: SimulateStage, mode: str) -> SimSetup:
     return SimSetup(plan, stage, mode, user, agent, writes, tools)
 
 
-def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, index: int, did: str) -> tuple[Dialogue, dict | None]:
+def _judge(plan: Plan) -> Judge | None:
+    """The checkpoint judge, when the validate stage wants one and some task has checkpoints."""
+    stage = plan.stage(ValidateStage)
+    if stage is None or not stage.judge or not any(t.rubric.checkpoints for t in plan.tasks):
+        return None
+    return Judge(make_backend(plan.models["judge"], "judge"), plan.prompts["judge"])
+
+
+def _one_dialogue(plan: Plan, setup: SimSetup, judge: Judge | None, seed_db, index: int,
+                  did: str) -> tuple[Dialogue, dict | None]:
     """Simulate and validate one dialogue; no record when nothing at all was generated."""
     with seed_db.fork() as db:  # a PostgreSQL copy is a schema, dropped on close
-        return _on_copy(plan, setup, db, index, did)
+        return _on_copy(plan, setup, judge, db, index, did)
 
 
-def _on_copy(plan: Plan, setup: SimSetup, db, index: int, did: str) -> tuple[Dialogue, dict | None]:
+def _on_copy(plan: Plan, setup: SimSetup, judge: Judge | None, db, index: int,
+             did: str) -> tuple[Dialogue, dict | None]:
     start = setup.stage.start or StartState()
     apply_start_calls(plan, db, start)
     history = [m.model_dump(exclude_none=True) for m in start.messages] or [
@@ -119,7 +131,7 @@ def _on_copy(plan: Plan, setup: SimSetup, db, index: int, did: str) -> tuple[Dia
     provenance = {"spec": plan.name, "mode": setup.mode, "index": index, "seed": plan.seed,
                   "models": {r: m.model or m.backend for r, m in plan.models.items()},
                   "database": db.engine, "state_digest": db.digest()}
-    return dialogue, dialogue_record(plan, dialogue, validate(plan, dialogue, db), provenance)
+    return dialogue, dialogue_record(plan, dialogue, validate(plan, dialogue, db, judge), provenance)
 
 
 def apply_start_calls(plan: Plan, db, start: StartState) -> None:

@@ -15,6 +15,7 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "user_system": frozenset({"rules", "persona", "goal", "known", "unknown", "mode"}),
     "task_request": frozenset({"goal", "request", "known"}),
     "tool_simulator": frozenset({"domain", "policy", "tool", "earlier_calls"}),
+    "judge": frozenset({"goal", "checkpoint", "transcript"}),
 }
 
 DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"

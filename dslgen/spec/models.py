@@ -83,6 +83,9 @@ class ValidateStage(SpecModel):
     stage: Literal["validate"]
     keep: Annotated[Literal["valid", "all"], Field(
         description="Which dialogues the export keeps: only those that pass their rubric, or all.")] = "valid"
+    judge: Annotated[bool, Field(
+        description="Have the judge model check each task's rubric checkpoints; false leaves "
+                    "them unjudged (recorded, never counted).")] = True
 
 
 class ExportStage(SpecModel):
@@ -121,7 +124,7 @@ class _SpecBody(SpecModel):
     seed: Annotated[int, Field(description="Base random seed; same seed, same dialogues.")] = 0
     models: Annotated[ModelRoles, Field(description="Which model plays each role.")] = ModelRoles()
     user_simulator: Annotated[UserSimulatorSpec, Field(description="User behavior rules and personas.")] = UserSimulatorSpec()
-    templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator"], str], Field(
+    templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator", "judge"], str], Field(
         description="Override prompt templates: name → Jinja file, relative to the spec.")] = {}
     database: Annotated[DatabaseSpec, Field(description="The engine that runs the tools' SQL.")] = DatabaseSpec()
     pipeline: Annotated[list[Stage], Field(min_length=1, description="Stages, in order.")]

@@ -1,7 +1,8 @@
 """Check a finished dialogue against its tasks' rubrics.
 
-Every item is sorted into a category (the paper's): critical, structural, noncritical.
-Only a failed critical item rejects a dialogue. Expected write calls and final-state checks
+Every item is sorted into a category (the paper's): critical, structural, noncritical, and
+invalid_rubric for a checkpoint the judge finds does not apply. Only a failed critical item
+rejects a dialogue. Expected write calls and final-state checks
 are critical (a different but equivalent read sequence passes); expected read calls are
 structural, except that a read-only task needs at least one of them. Every tool call is
 re-checked against its tool's schema, and every simulated output against its tool's output
@@ -15,8 +16,11 @@ from typing import Any
 
 import jsonschema
 
+from dslgen.backends import ContextLimitExceeded
+from dslgen.errors import BackendError, InvalidModelOutput
 from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.stop_guard import call_matches, missing_calls, state_check_holds
+from dslgen.validate.judge import Judge
 
 FAILED_RUNS = ("backend_error", "context_limit")
 
@@ -25,14 +29,17 @@ FAILED_RUNS = ("backend_error", "context_limit")
 class Item:
     task: str | None
     item: str
-    category: str  # critical | structural | noncritical
+    category: str  # critical | structural | noncritical | invalid_rubric | unjudged
     passed: bool
+    note: str = ""  # the judge's reason, or why an item could not be judged
 
 
-def validate(plan, dialogue: Dialogue, db) -> dict[str, Any]:
+def validate(plan, dialogue: Dialogue, db, judge: Judge | None = None) -> dict[str, Any]:
+    """Every rubric item of every task; checkpoints go to `judge` (unjudged without one)."""
     items = _run_items(dialogue) + _schema_items(plan, dialogue)
     for index, run in enumerate(dialogue.tasks):
         items += _task_items(plan, dialogue, index, run.task, db)
+        items += _checkpoint_items(dialogue, index, run.task, judge)
     valid = all(i.passed for i in items if i.category == "critical")
     return {"valid": valid, "items": [asdict(i) for i in items]}
 
@@ -87,3 +94,28 @@ def _task_items(plan, d: Dialogue, index: int, task, db) -> list[Item]:
     run = d.tasks[index]
     items.append(Item(task.id, "the user confirmed the task done", "noncritical", run.user_completed))
     return items
+
+
+def _checkpoint_items(d: Dialogue, index: int, task, judge: Judge | None) -> list[Item]:
+    items = []
+    for j, point in enumerate(task.rubric.checkpoints):
+        if judge is None:
+            items.append(Item(task.id, point.text, "unjudged", False, "not judged: the validate stage has no judge"))
+            continue
+        try:
+            verdict, reason = judge.verdict(task.goal, point.text, _task_messages(d, index), f"{d.id}|{index}|{j}")
+        except BackendError as exc:
+            # unjudged is not passed; a server fault also stops the run once this is saved
+            items.append(Item(task.id, point.text, point.severity, False, f"judge failed: {exc}"))
+            if not isinstance(exc, (InvalidModelOutput, ContextLimitExceeded)) and d.fault is None:
+                d.fault = exc
+            continue
+        category = "invalid_rubric" if verdict == "invalid_rubric" else point.severity
+        items.append(Item(task.id, point.text, category, verdict == "met", reason))
+    return items
+
+
+def _task_messages(d: Dialogue, index: int) -> list[dict]:
+    """The messages of one task: from where it began to where the next one began."""
+    end = d.tasks[index + 1].first_message if index + 1 < len(d.tasks) else len(d.messages)
+    return d.messages[d.tasks[index].first_message:end]
