@@ -2,11 +2,11 @@
 
 Every item is sorted into a category (the paper's): critical, structural, noncritical, and
 invalid_rubric for a checkpoint the judge finds does not apply. Only a failed critical item
-rejects a dialogue. Expected write calls and final-state checks
-are critical (a different but equivalent read sequence passes); expected read calls are
-structural, except that a read-only task needs at least one of them. Every tool call is
-re-checked against its tool's schema, and every simulated output against its tool's output
-schema (critical): the constraint is never trusted blindly.
+rejects a dialogue. Expected write calls and final-state checks are critical (a different
+but equivalent read sequence passes); expected read calls are structural, except that a
+read-only task needs at least one of them. Every tool call is re-checked against its tool's
+schema, and every simulated output against its tool's output schema (critical): the
+constraint is never trusted blindly.
 """
 from __future__ import annotations
 
@@ -35,11 +35,16 @@ class Item:
 
 
 def validate(plan, dialogue: Dialogue, db, judge: Judge | None = None) -> dict[str, Any]:
-    """Every rubric item of every task; checkpoints go to `judge` (unjudged without one)."""
+    """Every rubric item of every task. Checkpoints go to `judge`, but only for a dialogue
+    that passed every checked critical item so far (a judge call costs a model call)."""
     items = _run_items(dialogue) + _schema_items(plan, dialogue)
     for index, run in enumerate(dialogue.tasks):
         items += _task_items(plan, dialogue, index, run.task, db)
-        items += _checkpoint_items(dialogue, index, run.task, judge)
+    failed = not all(i.passed for i in items if i.category == "critical")
+    why_unjudged = ("not judged: the dialogue already failed a critical item" if failed
+                    else "not judged: the validate stage has no judge")
+    for index, run in enumerate(dialogue.tasks):
+        items += _checkpoint_items(dialogue, index, run.task, None if failed else judge, why_unjudged)
     valid = all(i.passed for i in items if i.category == "critical")
     return {"valid": valid, "items": [asdict(i) for i in items]}
 
@@ -96,11 +101,11 @@ def _task_items(plan, d: Dialogue, index: int, task, db) -> list[Item]:
     return items
 
 
-def _checkpoint_items(d: Dialogue, index: int, task, judge: Judge | None) -> list[Item]:
+def _checkpoint_items(d: Dialogue, index: int, task, judge: Judge | None, why_unjudged: str) -> list[Item]:
     items = []
     for j, point in enumerate(task.rubric.checkpoints):
         if judge is None:
-            items.append(Item(task.id, point.text, "unjudged", False, "not judged: the validate stage has no judge"))
+            items.append(Item(task.id, point.text, "unjudged", False, why_unjudged))
             continue
         try:
             verdict, reason = judge.verdict(task.goal, point.text, _task_messages(d, index), f"{d.id}|{index}|{j}")

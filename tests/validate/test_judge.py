@@ -116,3 +116,12 @@ def test_the_embedded_judge_gives_a_verdict(example_plan):
     judge = Judge(make_backend(example_plan.models["judge"], "judge"), example_plan.prompts["judge"])
     verdict, reason = judge.verdict("You want to know your loans.", TOLD, d.messages[2:], "t|0|0")
     assert verdict in VERDICTS and reason
+
+
+def test_a_dialogue_that_already_failed_a_critical_item_is_not_judged(example_plan):
+    d, db = _my_loans_dialogue(example_plan, Checkpoint(text=TOLD))
+    d.termination = "backend_error"  # as if the model had failed mid-dialogue
+    judge = _judge(example_plan, [{"reason": "ok", "verdict": "met"}])
+    [item] = _checkpoint_items(validate(example_plan, d, db, judge))
+    assert item["category"] == "unjudged" and "already failed" in item["note"]
+    assert judge.backend.requests == []
