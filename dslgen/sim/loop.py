@@ -120,7 +120,7 @@ def _agent_turn(setup: SimSetup, d: Dialogue, task_index: int, db, seeds: Seeds)
             repeated = True
             continue
         ends = _call_tool(setup, d, task_index, value["name"], value["arguments"], db, seeds)
-        made = set() if value["name"] in setup.writes else made | {key}
+        made = {key} if value["name"] in setup.writes else made | {key}  # a write makes reads new again
         steps += 1
         too_many_errors = sum(c.is_error for c in d.calls) >= setup.stage.max_errors
         if ends or too_many_errors:

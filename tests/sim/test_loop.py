@@ -162,3 +162,12 @@ def test_the_same_call_after_a_write_is_not_a_repeat(example_plan):
     d = simulate(setup, _dialogue(), [_task(example_plan, "borrow_dune")], db, Seeds(1))
     assert [c.name for c in d.calls] == ["get_member", "borrow_book", "get_member"]
     assert '"b1"' in d.calls[2].output and d.repeated_calls_dropped == 0
+
+
+def test_the_same_write_twice_in_one_turn_is_a_repeat(example_plan):
+    db = open_database(example_plan).fork()
+    lend = _call("borrow_book", member_id="m1", book_id="b1")
+    setup = _setup(example_plan, [_user("Lend me Dune, I am m1."), _user("Thanks", done=True)],
+                   [lend, lend, {"reply": "Lent."}], max_steps=4)
+    d = simulate(setup, _dialogue(), [_task(example_plan, "borrow_dune")], db, Seeds(1))
+    assert [c.name for c in d.calls] == ["borrow_book"] and d.repeated_calls_dropped == 1
