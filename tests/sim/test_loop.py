@@ -88,8 +88,9 @@ def test_a_dialogue_continues_from_a_given_history_and_state(example_plan):
 
 def test_failed_tool_calls_end_the_dialogue_at_max_errors(example_plan):
     db = open_database(example_plan).fork()
-    bad = _call("borrow_book", member_id="nobody", book_id="b1")
-    setup = _setup(example_plan, [_user("Lend me Dune")], [bad, bad], max_errors=2)
+    setup = _setup(example_plan, [_user("Lend me Dune")], [_call("borrow_book", member_id="nobody", book_id="b1"),
+                                                          _call("borrow_book", member_id="no one", book_id="b1")],
+                   max_errors=2)
     d = simulate(setup, _dialogue(), [_task(example_plan, "borrow_dune")], db, Seeds(1))
     assert d.termination == "max_errors"
     assert [c.is_error for c in d.calls] == [True, True]
