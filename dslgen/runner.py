@@ -92,12 +92,11 @@ def _setup(plan: Plan, stage: SimulateStage, mode: str) -> SimSetup:
     user = UserSimulator(make_backend(plan.models["user"], "user"), plan.prompts["user_system"],
                          plan.user_simulator.rules, mode)
     agent = Agent(make_backend(plan.models["agent"], "agent"), plan.tool_signatures())
-    writes = {t.name for t in plan.tools if t.writes}
     tools = None
     if any(t.simulated for t in plan.tools):  # a model is loaded for this role only when needed
         tools = ToolSimulator(make_backend(plan.models["tools"], "tools"), plan.prompts["tool_simulator"],
                               plan.domain, plan.policy)
-    return SimSetup(plan, stage, mode, user, agent, writes, tools)
+    return SimSetup(plan, stage, mode, user, agent, plan.write_tools, tools)
 
 
 def _judge(plan: Plan) -> Judge | None:
@@ -105,7 +104,7 @@ def _judge(plan: Plan) -> Judge | None:
     stage = plan.stage(ValidateStage)
     if stage is None or not stage.judge or not any(t.rubric.checkpoints for t in plan.tasks):
         return None
-    return Judge(make_backend(plan.models["judge"], "judge"), plan.prompts["judge"])
+    return Judge.on_first_use(lambda: make_backend(plan.models["judge"], "judge"), plan.prompts["judge"])
 
 
 def _one_dialogue(plan: Plan, setup: SimSetup, judge: Judge | None, seed_db, index: int,

@@ -32,6 +32,11 @@ class Plan:
     def tool(self, name: str):
         return next((t for t in self.tools if t.name == name), None)
 
+    @property
+    def write_tools(self) -> set[str]:
+        """Names of the tools that change state (SQL writes, or simulated with writes: true)."""
+        return {t.name for t in self.tools if t.writes}
+
     def stage(self, kind: type) -> PlanStage | None:
         return next((s for s in self.stages if isinstance(s, kind)), None)
 

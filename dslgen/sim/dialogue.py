@@ -11,6 +11,11 @@ from dslgen.spec.tasks import TaskSpec
 TERMINATIONS = ("user_stop", "max_turns", "max_errors", "agent_stop", "context_limit", "backend_error")
 
 
+def shortened(text: str, limit: int) -> str:
+    """A tool output cut for a prompt (a judge or a tool model needs the gist, not all of it)."""
+    return text if len(text) <= limit else text[:limit] + " …(cut)"
+
+
 @dataclass
 class CallRecord:
     """One executed tool call."""

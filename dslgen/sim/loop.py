@@ -143,7 +143,7 @@ def _call_tool(setup: SimSetup, d: Dialogue, task_index: int, name: str, argumen
     d.calls.append(CallRecord(d.turns, task_index, name, arguments, result.output, result.is_error,
                               tool.writes, tool.simulated, call_id))
     d.add_tool_result(call_id, name, result.output)
-    return bool(getattr(tool, "ends_dialogue", False)) and not result.is_error
+    return tool.ends_dialogue and not result.is_error
 
 
 def _calls_of(d: Dialogue, task_index: int) -> list[CallRecord]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 from dslgen.compiler.prompts import render
-from dslgen.sim.dialogue import CallRecord
+from dslgen.sim.dialogue import CallRecord, shortened
 from dslgen.sql import ToolResult
-from dslgen.sql.arguments import invalid
+from dslgen.sql.executor import rejected_arguments
 
 # the prompt must stay small: the most recent calls only, long outputs cut
 EARLIER_CALLS_SHOWN = 8
@@ -24,7 +24,7 @@ class ToolSimulator:
 
     def messages(self, tool, arguments: dict, earlier: list[CallRecord]) -> list[dict]:
         shown = [{"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False),
-                  "output": _cut(c.output)} for c in earlier[-EARLIER_CALLS_SHOWN:]]
+                  "output": shortened(c.output, OUTPUT_CHARS_SHOWN)} for c in earlier[-EARLIER_CALLS_SHOWN:]]
         system = render(self.template, domain=self.domain, policy=self.policy, tool=tool, earlier_calls=shown)
         request = f"{tool.name} was called with {json.dumps(arguments, ensure_ascii=False)}. Its output:"
         return [{"role": "system", "content": system}, {"role": "user", "content": request}]
@@ -32,12 +32,8 @@ class ToolSimulator:
     def call(self, tool, arguments: dict, earlier: list[CallRecord], seed: int) -> ToolResult:
         """Like a database call: bad arguments are an error output; else JSON text that
         matches the tool's return schema."""
-        problem = invalid(tool, arguments)
-        if problem is not None:
-            return ToolResult(f"Error: invalid arguments for {tool.name}: {problem}", True, tool.writes)
+        rejected = rejected_arguments(tool, arguments)
+        if rejected is not None:
+            return rejected
         document = self.backend.generate_json(self.messages(tool, arguments, earlier), tool.return_schema, seed=seed)
         return ToolResult(json.dumps(document, ensure_ascii=False), False, tool.writes)
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= OUTPUT_CHARS_SHOWN else text[:OUTPUT_CHARS_SHOWN] + " …(cut)"

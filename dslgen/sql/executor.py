@@ -23,12 +23,20 @@ class _GuardFailed(Exception):
         self.text = text
 
 
+def rejected_arguments(tool, arguments: Any) -> ToolResult | None:
+    """The error output for arguments that do not match the tool's schema, else None."""
+    problem = invalid(tool, arguments)
+    if problem is None:
+        return None
+    return ToolResult(f"Error: invalid arguments for {tool.name}: {problem}", True, tool.writes)
+
+
 def call(conn, tool, arguments: Any) -> ToolResult:
     if tool.simulated:  # e.g. replayed episodes: there is no SQL to run
         return ToolResult(f"Error: {tool.name} is a simulated tool; it has no SQL to execute", True, tool.writes)
-    problem = invalid(tool, arguments)
-    if problem is not None:
-        return ToolResult(f"Error: invalid arguments for {tool.name}: {problem}", True, tool.writes)
+    rejected = rejected_arguments(tool, arguments)
+    if rejected is not None:
+        return rejected
     read_only = not tool.writes
     conn.begin(read_only)
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 
 from dslgen.compiler.prompts import render
+from dslgen.sim.dialogue import shortened
 
 VERDICTS = ("met", "not_met", "invalid_rubric")
 VERDICT_SCHEMA = {
@@ -22,7 +23,21 @@ OUTPUT_CHARS_SHOWN = 300  # tool outputs are cut in the transcript: the judge ne
 
 class Judge:
     def __init__(self, backend, template: str):
-        self.backend, self.template = backend, template
+        self._backend, self.template, self._make = backend, template, None
+
+    @classmethod
+    def on_first_use(cls, make_backend, template: str) -> "Judge":
+        """A judge whose model is loaded only when first asked: most weak-model dialogues
+        fail a critical item before any checkpoint is judged."""
+        judge = cls(None, template)
+        judge._make = make_backend
+        return judge
+
+    @property
+    def backend(self):
+        if self._backend is None:
+            self._backend = self._make()
+        return self._backend
 
     def verdict(self, goal: str, checkpoint: str, messages: list[dict], seed_key: str) -> tuple[str, str]:
         """(verdict, reason) for one checkpoint over the messages of one task."""
@@ -44,7 +59,5 @@ def transcript(messages: list[dict]) -> str:
         elif m["role"] == "assistant":
             lines.append(f"Agent: {m['content']}")
         elif m["role"] == "tool":
-            text = m["content"]
-            cut = text if len(text) <= OUTPUT_CHARS_SHOWN else text[:OUTPUT_CHARS_SHOWN] + " …(cut)"
-            lines.append(f"Tool result: {cut}")
+            lines.append(f"Tool result: {shortened(m['content'], OUTPUT_CHARS_SHOWN)}")
     return "\n".join(lines)

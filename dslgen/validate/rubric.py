@@ -20,6 +20,7 @@ from dslgen.backends import ContextLimitExceeded
 from dslgen.errors import BackendError, InvalidModelOutput
 from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.stop_guard import call_matches, missing_calls, state_check_holds
+from dslgen.sql.arguments import invalid
 from dslgen.validate.judge import Judge
 
 FAILED_RUNS = ("backend_error", "context_limit")
@@ -68,9 +69,7 @@ def _schema_items(plan, d: Dialogue) -> list[Item]:
 
 
 def _arguments_valid(tool, arguments: dict) -> bool:
-    if tool is None:
-        return False
-    return not list(jsonschema.Draft202012Validator(tool.parameters_schema).iter_errors(arguments))
+    return tool is not None and invalid(tool, arguments) is None
 
 
 def _output_valid(tool, output: str) -> bool:
@@ -83,7 +82,7 @@ def _output_valid(tool, output: str) -> bool:
 
 def _task_items(plan, d: Dialogue, index: int, task, db) -> list[Item]:
     calls = [c for c in d.calls if c.task_index == index]
-    writes = {t.name for t in plan.tools if t.writes}
+    writes = plan.write_tools
     items = []
     if task.rubric.expected_calls and not any(c.tool in writes for c in task.rubric.expected_calls):
         # a read-only task is solved by looking something up: at least one expected call

@@ -125,3 +125,20 @@ def test_a_dialogue_that_already_failed_a_critical_item_is_not_judged(example_pl
     [item] = _checkpoint_items(validate(example_plan, d, db, judge))
     assert item["category"] == "unjudged" and "already failed" in item["note"]
     assert judge.backend.requests == []
+
+
+def test_a_judge_made_on_first_use_loads_its_model_only_when_asked(example_plan):
+    made = []
+
+    def make():
+        made.append(ScriptedBackend(SCRIPTED, "judge", [{"reason": "ok", "verdict": "met"}]))
+        return made[-1]
+
+    judge = Judge.on_first_use(make, example_plan.prompts["judge"])
+    d, db = _my_loans_dialogue(example_plan, Checkpoint(text=TOLD))
+    d.termination = "backend_error"
+    validate(example_plan, d, db, judge)  # failed already: no judging, no model
+    assert made == []
+    d.termination = "user_stop"
+    validate(example_plan, d, db, judge)
+    assert len(made) == 1 and len(made[0].requests) == 1
