@@ -26,8 +26,8 @@ from dslgen.backends import agent_turn_schema, bound_schema, clear_backends, mak
 from dslgen.backends.embedded import _COMPACT_JSON
 from dslgen.spec.model_settings import ModelSpec
 
-TOOLS = json.loads((Path(__file__).resolve().parents[2]
-                    / "shared/data/tau-bench-retail/tool_signatures.json").read_text())
+TOOLS = json.loads((Path(__file__).resolve().parents[1]
+                    / "tests/data/tau-bench-retail/tool_signatures.json").read_text())
 PROMPT = [
     {"role": "system", "content": "You are a retail agent. Answer with one tool call as JSON. "
      "Tools: " + ", ".join(t["name"] for t in TOOLS)},

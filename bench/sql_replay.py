@@ -15,7 +15,7 @@ from dslgen.replay import read_episodes, replay_all
 from dslgen.sql import Database, pg_local
 
 ROOT = Path(__file__).resolve().parents[1]
-EPISODES = Path("/work/shared/data/tau-bench-retail/replay_train.jsonl")
+EPISODES = ROOT / "tests" / "data" / "tau-bench-retail" / "replay_train.jsonl"
 
 
 def fork_cost(db: Database, n: int) -> tuple[float, float]:

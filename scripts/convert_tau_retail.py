@@ -86,5 +86,5 @@ def main(src: Path, domain: Path) -> None:
 if __name__ == "__main__":
     root = Path(__file__).resolve().parent.parent
     args = sys.argv[1:]
-    main(Path(args[0]) if args else Path("/work/shared/data/tau-bench-retail"),
+    main(Path(args[0]) if args else root / "tests" / "data" / "tau-bench-retail",
          Path(args[1]) if len(args) > 1 else root / "domains" / "retail")

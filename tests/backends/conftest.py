@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 RETAIL_SIGNATURES = (
-    Path(__file__).resolve().parents[3] / "shared/data/tau-bench-retail/tool_signatures.json"
+    Path(__file__).resolve().parents[1] / "data/tau-bench-retail/tool_signatures.json"
 )
 
 

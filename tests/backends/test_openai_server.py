@@ -17,8 +17,6 @@ from dslgen.spec.model_settings import ModelSpec
 
 pytestmark = pytest.mark.model
 
-for _mod in ("fastapi", "uvicorn", "sse_starlette", "starlette_context", "pydantic_settings"):
-    pytest.importorskip(_mod, reason="llama-cpp-python's server needs the dev extra")
 
 
 def _free_port() -> int:

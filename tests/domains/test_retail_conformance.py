@@ -8,10 +8,8 @@ from dslgen.replay import read_episodes, replay_all
 from dslgen.sql import Database
 
 ROOT = Path(__file__).resolve().parents[2]
-EPISODES = Path("/work/shared/data/tau-bench-retail/replay_train.jsonl")
+EPISODES = ROOT / "tests" / "data" / "tau-bench-retail" / "replay_train.jsonl"
 MIN_RATE = 0.99
-
-pytestmark = pytest.mark.skipif(not EPISODES.exists(), reason=f"{EPISODES} not present")
 
 
 @pytest.fixture(scope="module")

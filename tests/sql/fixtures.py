@@ -1,5 +1,4 @@
 """Fixtures shared by tests/sql and tests/domains: the PostgreSQL server and the retail domain."""
-import os
 from pathlib import Path
 
 import pytest
@@ -10,16 +9,13 @@ from dslgen.sql import Database, compile_tool, parse_schema, pg_local
 
 ROOT = Path(__file__).resolve().parents[2]
 RETAIL = ROOT / "domains" / "retail"
-SKIP_REASON = ("PostgreSQL binaries not found (scripts/ensure_postgres.sh installs postgresql-15); "
-               "set DSLGEN_REQUIRE_PG=1 to fail instead of skipping")
+MISSING = "PostgreSQL binaries not found: `make test` installs them (scripts/ensure_postgres.sh)"
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    if pg_local.find_bindir() is None:
-        if os.environ.get("DSLGEN_REQUIRE_PG"):
-            pytest.fail("DSLGEN_REQUIRE_PG is set but the PostgreSQL binaries are missing")
-        pytest.skip(SKIP_REASON)
+    if pg_local.find_bindir() is None:  # a missing server is a failure, never a skip
+        pytest.fail(MISSING)
     server = pg_local.acquire()
     yield server.url
     pg_local.release()
