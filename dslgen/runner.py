@@ -146,7 +146,7 @@ def apply_start_calls(plan: Plan, db, start: StartState) -> None:
 
 
 def agent_system_prompt(plan: Plan) -> str:
-    from dslgen.compiler.prompts import render
+    from dslgen.templating import render
 
     return render(plan.prompts["agent_system"], domain=plan.domain, policy=plan.policy,
                   tools=plan.tool_signatures())

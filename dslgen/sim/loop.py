@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dslgen.backends import ContextLimitExceeded
-from dslgen.compiler.prompts import render
+from dslgen.templating import render
 from dslgen.errors import BackendError
 from dslgen.sim.dialogue import CallRecord, Dialogue, TaskRun
 from dslgen.sim.roles import Agent, UserSimulator

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from dslgen.backends import agent_turn_schema, parse_agent_turn, user_turn_schema
-from dslgen.compiler.prompts import render
+from dslgen.templating import render
 from dslgen.spec.models import Persona
 from dslgen.spec.tasks import TaskSpec
 

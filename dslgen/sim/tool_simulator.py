@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from dslgen.compiler.prompts import render
+from dslgen.templating import render
 from dslgen.sim.dialogue import CallRecord, shortened
 from dslgen.sql import ToolResult
 from dslgen.sql.executor import rejected_arguments

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from dslgen.compiler.context import did_you_mean
-from dslgen.compiler.prompts import TEMPLATE_VARIABLES, default_template_path
+from dslgen.templating import TEMPLATE_VARIABLES, default_template_path
 from dslgen.errors import Diagnostic, Span, SpecError
 from dslgen.spec.models import Domain, Spec, SpecFile, StartState
 from dslgen.spec.source_map import SourceMap, load_yaml

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 
-from dslgen.compiler.prompts import render
+from dslgen.templating import render
 from dslgen.sim.dialogue import shortened
 
 VERDICTS = ("met", "not_met", "invalid_rubric")

@@ -7,7 +7,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from dslgen.compiler.context import CheckContext, did_you_mean
-from dslgen.compiler.prompts import TEMPLATE_VARIABLES, parse
+from dslgen.templating import TEMPLATE_VARIABLES, parse
 
 
 def _first_use(ast: nodes.Template, name: str, text: str) -> tuple[int, int]:

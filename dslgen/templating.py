@@ -1,0 +1,40 @@
+"""Prompt templates: the variables each one may use, and rendering in Jinja's sandbox.
+
+Templates are Jinja files in `templates/`, or a spec's own overrides, and specs arrive in
+pull requests: a template is untrusted input. It renders in Jinja's immutable sandbox, so
+`{{ cycler.__init__.__globals__ }}` and the like raise instead of reaching Python. The
+compiler checks templates against `TEMPLATE_VARIABLES` (a typo is a spec error, not a blank
+in a prompt); the runtime renders them. Both read this module, the bottom of the flow.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
+    "agent_system": frozenset({"domain", "policy", "tools"}),
+    "user_system": frozenset({"rules", "persona", "goal", "known", "unknown", "mode"}),
+    "task_request": frozenset({"goal", "request", "known"}),
+    "tool_simulator": frozenset({"domain", "policy", "tool", "earlier_calls"}),
+    "judge": frozenset({"goal", "checkpoint", "transcript"}),
+}
+
+DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+_ENV = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+                                     trim_blocks=True, lstrip_blocks=True)
+
+
+def default_template_path(name: str) -> Path:
+    return DEFAULT_TEMPLATE_DIR / f"{name}.j2"
+
+
+def render(text: str, **variables: Any) -> str:
+    return _ENV.from_string(text).render(**variables).strip()
+
+
+def parse(text: str) -> jinja2.nodes.Template:
+    return _ENV.parse(text)
