@@ -14,6 +14,7 @@ class CheckContext:
     spec: Any  # dslgen.spec.models.Spec
     sources: Sources
     db_schema: Any = None  # dslgen.sql.schema.DbSchema, None when schema.sql failed to parse
+    seed: Any = None  # dslgen.sql.seed.ParsedSeed (rows, problems, digest), once the seed check ran
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def error(self, code: str, message: str, path: Path, hint: str | None = None,

@@ -216,7 +216,8 @@ def _load_domain(rel: Any, base: Path, sources: Sources, diags: list, smap: Sour
         return None
     seed = folder / "seed"
     return Domain(name=folder.name, path=folder, schema_sql=texts["schema.sql"], policy=texts["policy.md"],
-                  tools=tools.tools, tasks=tasks.tasks, seed_dir=seed if seed.is_dir() else None)
+                  tools=tools.tools, tasks=tasks.tasks, seed_dir=seed if seed.is_dir() else None,
+                  seed_files=_read_seed_files(seed, shown, sources, diags))
 
 
 def _shown_path(folder: Path):
@@ -238,6 +239,22 @@ def _read_domain_files(folder: Path, rel: str, smap: SourceMap, diags: list) -> 
             diags.append(Diagnostic("DSL110", f"domain '{rel}' has no {name}", smap.span(("domain",)),
                                     f"create {folder / name}"))
     return texts if len(texts) == len(DOMAIN_FILES) else None
+
+
+def _read_seed_files(seed: Path, shown, sources: Sources, diags: list) -> dict[str, str]:
+    """Texts of seed/* (name → text); the compiler checks them against the schema."""
+    files = {}
+    for path in sorted(seed.iterdir()) if seed.is_dir() else ():
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        try:
+            files[path.name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+            diags.append(Diagnostic("DSL420", f"cannot read seed file: {reason}", Span(shown(f"seed/{path.name}"), 1, 1)))
+            continue
+        sources.mount_text(("domain", "seed", path.name), shown(f"seed/{path.name}"), files[path.name])
+    return files
 
 
 def _load_listing(text: str, file: str, model: type, key: str, sources: Sources, diags: list):

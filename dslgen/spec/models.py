@@ -145,6 +145,7 @@ class Domain(SpecModel):
     tools: list[ToolSpec]
     tasks: list[TaskSpec]
     seed_dir: Path | None
+    seed_files: dict[str, str] = {}  # seed/<name> → text, checked against the schema by the compiler
 
 
 class Spec(_SpecBody):

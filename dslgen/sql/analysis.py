@@ -5,7 +5,6 @@ snippet that passes the checks compiles.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,24 +14,13 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from dslgen.sql.problems import Problem, did_you_mean, line_col
 from dslgen.sql.schema import DbSchema
 
 READ, WRITE = "read", "write"
 _KINDS = {exp.Select: "select", exp.Union: "select", exp.Intersect: "select", exp.Except: "select",
           exp.Insert: "insert", exp.Update: "update", exp.Delete: "delete"}
 ARRAY_COLUMNS = ("pos", "value")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong in a snippet, at a 1-based (line, col) of the snippet's text."""
-
-    code: str
-    message: str
-    line: int = 1
-    col: int = 1
-    length: int = 1
-    hint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,16 +53,6 @@ def doc_queries(doc, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
             yield from doc_queries(child, path + ("fields", key))
     if doc.item is not None and not isinstance(doc.item, str):
         yield from doc_queries(doc.item, path + ("item",))
-
-
-def did_you_mean(word: str, choices) -> str | None:
-    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None
-
-
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 @lru_cache(maxsize=4096)
@@ -201,3 +179,20 @@ def output_columns(ast: exp.Expression) -> list[str]:
 
 def normalized(ast: exp.Expression) -> str:
     return ast.sql(dialect="sqlite", pretty=False)
+
+
+def query_problems(text: str, schema: DbSchema) -> list[Problem]:
+    """Problems of a stand-alone read-only query (a task's final-state check): one SELECT,
+    known tables and columns, no :parameters (nothing binds them)."""
+    ast = parse(text)
+    if isinstance(ast, Problem):
+        return [ast]
+    if kind(ast) != "select":
+        what = (kind(ast) or type(ast).__name__).upper()
+        return [Problem("DSL406", f"{what} is not allowed in a final-state check", 1, 1,
+                        len(text.split("\n")[0]), "a final-state check reads the database: use one SELECT")]
+    out = unknown_tables(text, ast, schema, set()) or unknown_columns(text, ast, schema, set())
+    for name in placeholders(ast):
+        out.append(Problem("DSL404", f"':{name}' has no value in a final-state check",
+                           *placeholder_position(text, name), "write the value into the query"))
+    return out

@@ -82,6 +82,25 @@ def _pg_placeholder(name: str, types: dict[str, str]) -> str:
 
 
 def transpile_schema(schema_sql: str, engine: str) -> list[str]:
-    """CREATE statements of schema.sql for `engine`."""
+    """CREATE statements of schema.sql for `engine`; refuses a schema that is not only
+    declarations (the compiler reports why; this guards callers that skipped the checks)."""
+    from dslgen.errors import RunError
+    from dslgen.sql.schema import split_statements
+    from dslgen.sql.schema_rules import schema_problems
+
+    errors = schema_problems(schema_sql)
+    if errors:
+        raise RunError(f"schema.sql:{errors[0].line}:{errors[0].col}: {errors[0].message}",
+                       hint="run `dslgen check` on the spec")
     dialect = "sqlite" if engine == "sqlite" else "postgres"
-    return [s for s in sqlglot.transpile(schema_sql, read="sqlite", write=dialect) if s.strip()]
+    asts = [st.ast for st in split_statements(schema_sql)]
+    return [(a if engine == "sqlite" else _typed(a)).sql(dialect=dialect) for a in asts]
+
+
+def _typed(ast: exp.Expression) -> exp.Expression:
+    """A column declared without a type (SQLite allows it) is TEXT elsewhere."""
+    ast = ast.copy()
+    for col in ast.find_all(exp.ColumnDef):
+        if col.args.get("kind") is None:
+            col.set("kind", exp.DataType.build("TEXT"))
+    return ast

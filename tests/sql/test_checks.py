@@ -131,3 +131,36 @@ def test_reject_error_placeholders_name_columns(tmp_path):
              "        error: \"Error: {titel} is on loan\"\n    returns:\n      value: SELECT :book_id\n")
     diags = [d for d in api.check_spec(_domain(tmp_path, tools)) if d.code == "DSL409"]
     assert len(diags) == 1 and diags[0].hint == "did you mean 'title'?" and diags[0].span.line == 8
+
+
+def test_final_state_sql_is_checked_in_tasks_yaml(tmp_path):
+    spec = _domain(tmp_path)
+    tasks = tmp_path / "ex" / "domain" / "tasks.yaml"
+    text = tasks.read_text()
+    good = "SELECT on_loan_to FROM books WHERE book_id = 'b1'"
+    assert good in text
+    tasks.write_text(text.replace(good, "SELECT on_loan_too FROM books WHERE book_id = 'b1'"))
+    diags = [d for d in api.check_spec(spec) if d.code.startswith("DSL4")]
+    line = text[:text.index(good)].count("\n") + 1
+    col = text.splitlines()[line - 1].index("on_loan_to") + 1
+    assert [(d.code, Path(d.span.file).name, d.span.line, d.span.col, d.hint) for d in diags] == [
+        ("DSL401", "tasks.yaml", line, col, "did you mean 'on_loan_to'?")]
+    tasks.write_text(text.replace(good, "UPDATE books SET on_loan_to = NULL"))
+    assert [d.code for d in api.check_spec(spec) if d.code.startswith("DSL4")] == ["DSL406"]
+
+
+def test_seed_problems_at_their_place_in_the_seed_file(tmp_path):
+    spec = _domain(tmp_path)
+    seed = tmp_path / "ex" / "domain" / "seed"
+    (seed / "members.jsonl").write_text('{"member_id": "m1", "name": "Ada"}\n{"member_id": "m1", "name": 7}\nnope\n')
+    (seed / "memberz.csv").write_text("member_id\n")
+    found = [(d.code, d.span.file.split("domain/")[-1], d.span.line, d.span.col) for d in api.check_spec(spec)]
+    assert found == [("DSL421", "seed/members.jsonl", 2, 21), ("DSL420", "seed/members.jsonl", 3, 1),
+                     ("DSL423", "seed/memberz.csv", 1, 1)]
+
+
+def test_schema_problems_stop_the_tool_checks(tmp_path):
+    schema = "CREATE TABEL members (member_id TEXT PRIMARY KEY, name TEXT NOT NULL);\n"
+    diags = api.check_spec(_domain(tmp_path, schema=schema))
+    assert [(d.code, d.span.line, d.span.col, d.message) for d in diags] == [
+        ("DSL400", 1, 1, "schema.sql does not parse: unknown statement 'CREATE TABEL'")]
