@@ -112,7 +112,10 @@ def unknown_tables(text: str, ast: exp.Expression, schema: DbSchema, arrays: set
     known = set(schema.table_names) | arrays
     out = []
     for t in table_refs(ast):
-        if t.name.lower() not in known:
+        if t.db or t.catalog:
+            out.append(Problem("DSL402", f"'{t.sql('sqlite')}' names another schema", *node_position(text, t),
+                               hint="read the domain's own tables, without a schema prefix"))
+        elif t.name.lower() not in known:
             out.append(Problem("DSL402", f"unknown table '{t.name}'", *node_position(text, t),
                                hint=did_you_mean(t.name.lower(), known)))
     return out

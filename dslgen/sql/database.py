@@ -94,13 +94,14 @@ class Database:
         self.schema, self.engine = schema, engine
         if engine == "sqlite":
             self._lock = threading.Lock()
-            self._master = SqliteConn.memory()
+            self._master = SqliteConn.memory(allow_ddl=True)
             _load(self._master, schema, seed)
+            self._master.seal()
         elif engine == "postgresql":
             if not url:
                 raise RunError("the postgresql engine needs a URL", hint="e.g. postgresql://user@127.0.0.1:5432/postgres")
             load = partial(_load, schema=schema, seed=seed)
-            self._url = _with_hint(lambda: ensure_master(url, schema, seed, name, load), url)
+            self._url, self._role = _with_hint(lambda: ensure_master(url, schema, seed, name, load), url)
         else:
             raise RunError(f"unknown engine {engine!r}", hint="use 'sqlite' or 'postgresql'")
 
@@ -115,7 +116,7 @@ class Database:
             with self._lock:  # dialogues may start from several threads; the master is shared
                 return Session(self._master.copy(), self.schema)
         tables = [(t.name, t.primary_key) for t in self.schema.tables]
-        return Session(PostgresConn.fork(self._url, tables), self.schema)
+        return Session(PostgresConn.fork(self._url, tables, self._role), self.schema)
 
     def digest(self) -> str:
         with self.fork() as s:

@@ -4,12 +4,37 @@ A call runs in one transaction (SQLite: a savepoint): committed when the tool su
 rolled back when a guard or a statement fails, so a tool's writes are all or nothing. Read
 tools run with writes forbidden by the engine itself (SQLite `query_only`, PostgreSQL
 `BEGIN READ ONLY`).
+
+Guard rails: SQL from a spec never reaches the machine. Every SQLite connection has an
+authorizer that refuses ATTACH/DETACH, every PRAGMA but our own `query_only`, virtual
+tables, extension loading and the file functions; a dialogue's connection also refuses DDL.
+On PostgreSQL a dialogue runs as a role without superuser rights (no file or program access),
+allowed only its own fork schema.
 """
 from __future__ import annotations
 
 import sqlite3
 import uuid
 from typing import Any
+
+
+_FILE_FUNCTIONS = frozenset({"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer", "zipfile",
+                             "lsdir", "sqlar_compress", "sqlar_uncompress"})
+_ALWAYS_DENIED = frozenset({sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH, sqlite3.SQLITE_CREATE_VTABLE,
+                            sqlite3.SQLITE_DROP_VTABLE})
+_DDL = frozenset(getattr(sqlite3, name) for name in dir(sqlite3)
+                 if name.startswith(("SQLITE_CREATE_", "SQLITE_DROP_"))) | {
+    sqlite3.SQLITE_ALTER_TABLE, sqlite3.SQLITE_REINDEX, sqlite3.SQLITE_ANALYZE}
+
+
+def _authorizer(allow_ddl: bool):
+    def authorize(action: int, arg1, arg2, _db, _trigger) -> int:
+        denied = (action in _ALWAYS_DENIED
+                  or (action == sqlite3.SQLITE_PRAGMA and arg1 != "query_only")
+                  or (action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _FILE_FUNCTIONS)
+                  or (not allow_ddl and action in _DDL))
+        return sqlite3.SQLITE_DENY if denied else sqlite3.SQLITE_OK
+    return authorize
 
 
 class SqliteConn:
@@ -19,8 +44,15 @@ class SqliteConn:
         self.conn = conn
 
     @classmethod
-    def memory(cls) -> "SqliteConn":
-        return cls(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
+    def memory(cls, allow_ddl: bool = False) -> "SqliteConn":
+        """A new in-memory database; `allow_ddl` only while schema.sql is loaded."""
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn.set_authorizer(_authorizer(allow_ddl))
+        return cls(conn)
+
+    def seal(self) -> None:
+        """The schema is loaded: from now on no DDL either."""
+        self.conn.set_authorizer(_authorizer(False))
 
     def copy(self) -> "SqliteConn":
         """A private in-memory copy (SQLite's online backup API, page by page in C)."""
@@ -65,8 +97,8 @@ class PostgresConn:
 
     engine = "postgresql"
 
-    def __init__(self, conn: Any, schema: str | None = None):
-        self.conn, self.schema = conn, schema
+    def __init__(self, conn: Any, schema: str | None = None, role: str | None = None):
+        self.conn, self.schema, self.role = conn, schema, role
 
     @classmethod
     def connect(cls, url: str) -> "PostgresConn":
@@ -75,8 +107,9 @@ class PostgresConn:
         return cls(psycopg.connect(url, autocommit=True))
 
     @classmethod
-    def fork(cls, url: str, tables: list[tuple[str, tuple[str, ...]]]) -> "PostgresConn":
-        """A new connection working on a fresh copy of the `public` tables ((name, primary key))."""
+    def fork(cls, url: str, tables: list[tuple[str, tuple[str, ...]]], role: str | None = None) -> "PostgresConn":
+        """A new connection working on a fresh copy of the `public` tables ((name, primary key)),
+        as `role` when given: it may read and write its copy, nothing else."""
         name = f"fork_{uuid.uuid4().hex[:16]}"
         conn = cls.connect(url)
         script = ["BEGIN", f"CREATE SCHEMA {name}"]
@@ -87,9 +120,12 @@ class PostgresConn:
                        f"INSERT INTO {name}.{table} SELECT * FROM public.{table}"]
             if pk:
                 script.append(f"ALTER TABLE {name}.{table} ADD PRIMARY KEY ({', '.join(pk)})")
-        script += ["COMMIT", f"SET search_path TO {name}"]
+        if role:
+            script += [f"GRANT USAGE ON SCHEMA {name} TO {role}",
+                       f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {name} TO {role}"]
+        script += ["COMMIT", f"SET search_path TO {name}"] + ([f"SET ROLE {role}"] if role else [])
         conn.conn.execute(";".join(script).encode())  # one round trip, no parameters
-        conn.schema = name
+        conn.schema, conn.role = name, role
         return conn
 
     def rows(self, sql: str, params: dict) -> list[dict]:
@@ -117,5 +153,7 @@ class PostgresConn:
 
     def close(self) -> None:
         if self.schema is not None:
+            if self.role:
+                self.conn.execute("RESET ROLE")
             self.conn.execute(f"DROP SCHEMA {self.schema} CASCADE")
         self.conn.close()
