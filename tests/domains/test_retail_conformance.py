@@ -9,7 +9,7 @@ from dslgen.sql import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 EPISODES = ROOT / "tests" / "data" / "tau-bench-retail" / "replay_train.jsonl"
-MIN_RATE = 0.99
+MIN_RATE = 1.0
 
 
 @pytest.fixture(scope="module")
