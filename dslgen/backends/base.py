@@ -11,14 +11,18 @@ import asyncio
 import json
 import random
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
 import jsonschema
 
-from dslgen.backends.constraints import bound_schema, max_output_tokens
+from dslgen.backends.budget import Fit, fit_for
+from dslgen.backends.constraints import tagged_branches
+from dslgen.backends.text import clean_text, clean_value
 from dslgen.errors import BackendError, InvalidModelOutput
 from dslgen.spec.model_settings import ModelSpec
+
+_ID_CACHE = 256
 
 
 class ContextLimitExceeded(BackendError):
@@ -28,11 +32,11 @@ class ContextLimitExceeded(BackendError):
     instead of sending a silently truncated prompt."""
 
     def __init__(self, *, prompt_tokens: int, output_budget: int, context_window: int,
-                 role: str = ""):
+                 role: str = "", hint: str | None = None):
         super().__init__(
             f"{role or 'model'}: prompt of {prompt_tokens} tokens + output budget of "
             f"{output_budget} exceeds the context window of {context_window}",
-            hint="shorten the history or tool list, or use a model with a larger n_ctx",
+            hint=hint or "shorten the history or tool list, or use a model with a larger n_ctx",
             retryable=False,
         )
         self.prompt_tokens = prompt_tokens
@@ -67,6 +71,7 @@ class Backend(Protocol):
 class Completion:
     text: str
     finish_reason: str = "stop"  # "length" = cut off by the token budget
+    prompt_tokens: int | None = None  # as the server counted them, when it says
 
 
 @dataclass
@@ -93,6 +98,19 @@ class SchemaPlan:
     budget: int
     validator: Any
     model_type: Any = None  # a pydantic model class to build the result with, if given
+    fit: Fit | None = None  # the bounds chosen to fit the window
+    source: Any = None  # the object the caller passed (kept alive: plans are found by its id)
+    tag: str | None = None  # a tagged union's key, and a validator per tag value
+    tagged: dict[str, Any] = field(default_factory=dict)
+
+    def validator_for(self, value: Any) -> Any:
+        """The tagged branch's validator when `value` names one (a 17-branch union is
+        validated against one branch, not tried branch by branch), else the whole schema's."""
+        if self.tag is not None and isinstance(value, dict):
+            tag = value.get(self.tag)
+            if isinstance(tag, str) and tag in self.tagged:
+                return self.tagged[tag]
+        return self.validator
 
 
 class BaseBackend:
@@ -105,9 +123,11 @@ class BaseBackend:
         self.role = role
         self.context_window = spec.n_ctx
         self.stats = BackendStats()
-        self._plans: dict[str, SchemaPlan] = {}
+        self._plans: dict[str, SchemaPlan] = {}  # by the schema's JSON text
+        self._plans_by_id: dict[int, SchemaPlan] = {}  # by id() of the object passed
         self._rng = random.Random(spec.seed)
-        self._lock = threading.Lock()  # one model instance is not safe to call concurrently
+        self._lock = threading.RLock()  # one model instance is not safe to call concurrently
+        self._stats_lock = threading.Lock()  # dialogues on many threads share one backend
 
     # -- to implement -------------------------------------------------------------------
     def _complete_text(self, messages: list[dict], max_tokens: int, seed: int) -> Completion:
@@ -119,20 +139,25 @@ class BaseBackend:
     def count_tokens(self, messages: list[dict]) -> int:
         raise NotImplementedError
 
+    def prepare(self, messages: list[dict]) -> list[dict]:
+        """The messages as this backend sends them; done once per generate call."""
+        return messages
+
     # -- public -------------------------------------------------------------------------
     def generate_text(self, messages: list[dict], *, max_tokens: int | None = None,
                       seed: int | None = None) -> str:
         budget = max_tokens or self.spec.max_tokens
+        messages = self.prepare(messages)
         self.check_context(messages, budget)
-        self.stats.calls += 1
-        return self._complete_text(messages, budget, self._seed(seed)).text
+        self._count("calls")
+        return clean_text(self._complete_text(messages, budget, self._seed(seed)).text)
 
     def generate_json(self, messages: list[dict], schema: Any, *,
                       seed: int | None = None) -> Any:
         plan = self.plan(schema)
-        self.check_context(messages, plan.budget)
-        self.stats.calls += 1
-        self.stats.json_calls += 1
+        messages = self.prepare(messages)
+        self.check_context(messages, plan.budget, plan)
+        self._count("calls", "json_calls")
         base_seed = self._seed(seed)
         attempts = self.spec.max_invalid_retries + 1
         last = None
@@ -159,29 +184,50 @@ class BaseBackend:
                              seed: int | None = None) -> Any:
         return await asyncio.to_thread(self.generate_json, messages, schema, seed=seed)
 
-    def check_context(self, messages: list[dict], output_budget: int) -> int:
+    def check_context(self, messages: list[dict], output_budget: int,
+                      plan: SchemaPlan | None = None) -> int:
         """Count the prompt in the model's tokens; raise ContextLimitExceeded if it overflows."""
         n = self.count_tokens(messages)
         if n + output_budget > self.context_window:
-            raise ContextLimitExceeded(prompt_tokens=n, output_budget=output_budget,
-                                       context_window=self.context_window, role=self.role)
+            self.context_exceeded(n, output_budget, plan)
         return n
 
+    def context_exceeded(self, prompt_tokens: int, output_budget: int,
+                         plan: SchemaPlan | None) -> None:
+        hint = None
+        if plan is not None and plan.fit is not None and not plan.fit.fits:
+            hint = (f"the output schema alone needs {output_budget} tokens even with strings "
+                    f"cut to {plan.fit.max_string} characters: give role `{self.role}` a model "
+                    f"with a larger window (n_ctx) or fewer or smaller tools")
+        raise ContextLimitExceeded(prompt_tokens=prompt_tokens, output_budget=output_budget,
+                                   context_window=self.context_window, role=self.role,
+                                   hint=hint)
+
     def plan(self, schema: Any) -> SchemaPlan:
-        """The bounded schema, token budget and validator for `schema`, cached."""
-        model_type = None
+        """The bounded schema, token budget and validator for `schema`, cached.
+
+        Found by the identity of the object first (a role passes the same schema object
+        every turn), then by its JSON text."""
+        plan = self._plans_by_id.get(id(schema))
+        if plan is not None and plan.source is schema:
+            return plan
+        source, model_type = schema, None
         if isinstance(schema, type) and hasattr(schema, "model_json_schema"):
             model_type, schema = schema, schema.model_json_schema()
         key = json.dumps(schema, sort_keys=True)
         plan = self._plans.get(key)
         if plan is None:
-            bounded = bound_schema(schema, max_string=self.spec.max_string,
-                                   max_items=self.spec.max_items)
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
-            plan = SchemaPlan(schema, bounded, max_output_tokens(bounded), cls(schema),
-                              model_type)
-            self._plans[key] = plan
+            fit = fit_for(self.spec, schema, self.context_window)
+            tag, branches = tagged_branches(schema) or (None, {})
+            plan = SchemaPlan(schema, fit.bounded, fit.budget, cls(schema), model_type, fit,
+                              tag=tag, tagged={k: cls(b) for k, b in branches.items()})
+            plan = self._plans.setdefault(key, plan)
+        plan = replace(plan, source=source)
+        if len(self._plans_by_id) >= _ID_CACHE:  # callers that build a new schema every call
+            self._plans_by_id.clear()
+        self._plans_by_id[id(source)] = plan
         return plan
 
     # -- helpers ------------------------------------------------------------------------
@@ -189,15 +235,17 @@ class BaseBackend:
         if completion.finish_reason == "length":
             self._count("cut_off")
             raise InvalidOutput(f"cut off at the token budget ({plan.budget} tokens)")
-        value = _parse(completion.text, self)
-        error = jsonschema.exceptions.best_match(plan.validator.iter_errors(value))
+        value = clean_value(_parse(completion.text, self))
+        error = jsonschema.exceptions.best_match(plan.validator_for(value).iter_errors(value))
         if error is not None:
             self._count("invalid_outputs")
             raise InvalidOutput(f"invalid against the schema: {error.message}")
         return plan.model_type.model_validate(value) if plan.model_type else value
 
-    def _count(self, what: str) -> None:
-        setattr(self.stats, what, getattr(self.stats, what) + 1)
+    def _count(self, *what: str) -> None:
+        with self._stats_lock:
+            for name in what:
+                setattr(self.stats, name, getattr(self.stats, name) + 1)
 
     def _seed(self, seed: int | None) -> int:
         if seed is not None:

@@ -67,7 +67,9 @@ class _Bounder:
     def leaf(self, node: dict, string_cap: int) -> None:
         types = _types(node)
         if "string" in types and node.get("format") not in _FORMAT_CHARS:
-            node["maxLength"] = min(node.get("maxLength", string_cap), string_cap)
+            # never below a declared minimum: a cap must not make the schema unsatisfiable
+            node["maxLength"] = max(node.get("minLength", 0),
+                                    min(node.get("maxLength", string_cap), string_cap))
         if types & {"integer", "number"}:
             limit = 10**self.max_digits - 1
             if "minimum" not in node and "exclusiveMinimum" not in node:
@@ -75,7 +77,8 @@ class _Bounder:
             if "maximum" not in node and "exclusiveMaximum" not in node:
                 node["maximum"] = limit
         if "array" in types:
-            node["maxItems"] = min(node.get("maxItems", self.max_items), self.max_items)
+            node["maxItems"] = max(node.get("minItems", 0),
+                                   min(node.get("maxItems", self.max_items), self.max_items))
         if "object" in types and "additionalProperties" not in node:
             # without this a sampler may invent keys forever; declared properties stay allowed
             node["additionalProperties"] = False
@@ -264,6 +267,33 @@ def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
             if ref.startswith(base) and name in renames:
                 out["$ref"] = f"#/$defs/{renames[name]}"
     return out
+
+
+def tagged_branches(schema: dict) -> tuple[str, dict[Any, dict]] | None:
+    """For an anyOf union whose branches are told apart by a const property (the agent
+    turn's "tool"): that key and, per tag value, its branch as a schema of its own (with
+    the root's $defs). A value with that tag can match that branch only, so it is validated
+    against it alone. None when the union is not of that shape."""
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list) or len(branches) < 2:
+        return None
+    key = next((k for b in branches for k, p in _props(b).items() if "const" in p), None)
+    tags: dict[Any, dict] = {}
+    for branch in branches:
+        prop = _props(branch).get(key)
+        if prop is None and branch.get("additionalProperties") is False:
+            continue  # cannot hold the key at all
+        if prop is None or "const" not in prop or key not in branch.get("required", []) \
+                or not isinstance(prop["const"], str) or prop["const"] in tags:
+            return None
+        tags[prop["const"]] = branch
+    defs = {k: schema[k] for k in ("$defs", "definitions", "$schema") if k in schema}
+    return key, {tag: {**branch, **defs} for tag, branch in tags.items()}
+
+
+def _props(branch: Any) -> dict:
+    props = branch.get("properties") if isinstance(branch, dict) else None
+    return props if isinstance(props, dict) else {}
 
 
 def parse_agent_turn(value: Any) -> tuple[str, str | dict]:

