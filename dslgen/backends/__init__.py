@@ -15,6 +15,7 @@ from dslgen.backends.base import (
     BaseBackend,
     ContextLimitExceeded,
 )
+from dslgen.backends.budget import BudgetProblem, budget_problem, fit_output
 from dslgen.backends.constraints import (
     agent_turn_schema,
     bound_schema,
@@ -26,9 +27,10 @@ from dslgen.errors import BackendError
 from dslgen.spec.model_settings import ModelSpec
 
 __all__ = [
-    "Backend", "BackendError", "BackendStats", "BaseBackend", "ContextLimitExceeded",
-    "ModelSpec", "agent_turn_schema", "bound_schema", "clear_backends", "make_backend",
-    "max_output_tokens", "parse_agent_turn", "user_turn_schema",
+    "Backend", "BackendError", "BackendStats", "BaseBackend", "BudgetProblem",
+    "ContextLimitExceeded", "ModelSpec", "agent_turn_schema", "bound_schema", "budget_problem",
+    "clear_backends", "fit_output", "make_backend", "max_output_tokens", "parse_agent_turn",
+    "user_turn_schema",
 ]
 
 _MODULES = {

@@ -14,9 +14,9 @@ change; `check` and the runner can call it before any model is loaded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from dslgen.backends.constraints import bound_schema, max_output_tokens
+from dslgen.spec.model_settings import ModelSpec
 
 OUTPUT_SHARE = 0.5  # of the window; the prompt (system prompt, tools, history) gets the rest
 ITEM_STRING = 64  # strings inside lists (mostly ids), as `bound_schema` defaults
@@ -80,24 +80,23 @@ class BudgetProblem:
     hint: str
 
 
-def budget_problem(schema: dict, *, role: str, max_string: int, max_items: int,
-                   context_window: int) -> BudgetProblem | None:
+def budget_problem(spec: ModelSpec, schema: dict, role: str) -> BudgetProblem | None:
     """None when `role`'s structured output fits its window (maybe with smaller bounds);
-    else what is wrong and which setting to change. Pure: no model is loaded."""
-    fit = fit_output(schema, max_string=max_string, max_items=max_items,
-                     context_window=context_window)
+    else what is wrong and which setting to change. Pure: no model is loaded. For the
+    agent, `schema` is `agent_turn_schema(tool signatures)`."""
+    fit = fit_for(spec, schema, spec.n_ctx)
     if fit.fits:
         return None
     return BudgetProblem(
         f"{role}: its longest structured output needs {fit.budget} tokens even with strings "
         f"cut to {fit.max_string} characters and lists to {fit.max_items} item(s); only "
-        f"{fit.room} of its {context_window}-token window are left for output",
+        f"{fit.room} of its {spec.n_ctx}-token window are left for output",
         f"give role `{role}` a model with a larger window (models.{role}.n_ctx) or offer "
         f"it fewer or smaller tools",
     )
 
 
-def fit_for(spec: Any, schema: dict, context_window: int) -> Fit:
-    """`fit_output` with a role's ModelSpec settings."""
+def fit_for(spec: ModelSpec, schema: dict, context_window: int) -> Fit:
+    """`fit_output` with a role's settings."""
     return fit_output(schema, max_string=spec.max_string, max_items=spec.max_items,
                       context_window=context_window)

@@ -1,4 +1,9 @@
-"""A scripted OpenAI-compatible HTTP server on loopback for fault tests (stdlib only)."""
+"""A scripted OpenAI-compatible HTTP server on loopback for fault tests (stdlib only).
+
+An action answers one request: it returns (status, headers, body bytes), None to close the
+connection without answering, or a function that writes the raw response itself (given
+the request handler: its `headers` and `wfile`), for trickled, cut or echoing answers.
+"""
 from __future__ import annotations
 
 import json
@@ -8,9 +13,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-# An action decides one response: a callable taking the request body and returning
-# (status, headers, body bytes), or None to close the connection without answering.
-Action = Callable[[dict], "tuple[int, dict, bytes] | None"]
+Action = Callable[[dict], Any]
 
 
 def chat_ok(content: Any, finish_reason: str = "stop") -> Action:
@@ -36,6 +39,49 @@ def slow(seconds: float, then: Action) -> Action:
     return act
 
 
+def _head(code: int, headers: dict) -> bytes:
+    lines = [f"HTTP/1.1 {code} X"] + [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def trickle(every: float, *, headers_too: bool = False) -> Action:
+    """A valid answer sent one byte every `every` seconds (the head too, if asked)."""
+    body = chat_ok("a very patient answer")({})[2]
+    head = _head(200, {"Content-Length": len(body)})
+
+    def write(handler):
+        if not headers_too:
+            handler.wfile.write(head)
+            handler.wfile.flush()
+        for byte in (head if headers_too else b"") + body:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+    return lambda req: write
+
+
+def truncated(*, declare_length: bool = True) -> Action:
+    """An answer cut mid-body: shorter than its Content-Length, or (with no length
+    declared) a JSON text that stops halfway when the connection closes."""
+    body = chat_ok("this answer never arrives whole")({})[2]
+    headers = {"Content-Length": len(body)} if declare_length else {"Connection": "close"}
+
+    def write(handler):
+        handler.wfile.write(_head(200, headers) + body[: len(body) // 2])
+        handler.wfile.flush()
+        handler.close_connection = True
+    return lambda req: write
+
+
+def echo_headers(code: int) -> Action:
+    """An error whose body echoes the request's headers (some proxies and servers do)."""
+    def write(handler):
+        body = json.dumps({"error": {"message": "upstream rejected the request",
+                                     "request_headers": dict(handler.headers)}}).encode()
+        handler.wfile.write(_head(code, {"Content-Length": len(body)}) + body)
+    return lambda req: write
+
+
 class MockServer:
     """Serves scripted actions in order on POST /v1/chat/completions; 404 elsewhere."""
 
@@ -53,6 +99,10 @@ class MockServer:
                 action = server._action(self.path)
                 result = action(body) if action else (404, {}, b'{"error": "not found"}')
                 try:
+                    if callable(result):
+                        return result(self)
+                    if result is None:
+                        return  # the connection closes with no answer
                     self.send_response(result[0])
                     for k, v in result[1].items():
                         self.send_header(k, v)

@@ -1,6 +1,8 @@
 """The embedded SmolLM2-135M model, constrained by llguidance through Outlines."""
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import jsonschema
 import pytest
@@ -117,3 +119,65 @@ def test_kv_prefix_stays_warm_across_turns(agent):
     assert prompt_tokens > 150
     # the new turns (~25 tokens) plus up to 4 generated ones; not the ~170-token history
     assert sum(evaluated) < 45, evaluated
+
+
+def test_threads_queue_for_the_one_model_without_contention(agent):
+    """Dialogues on many threads share a role's llama.cpp instance: one call at a time,
+    a new schema's constraint built once, counters exact."""
+    schema = {"type": "object", "required": ["answer", "sure"], "properties": {
+        "answer": {"type": "string", "maxLength": 12}, "sure": {"type": "boolean"}}}
+    guard, inside, most = threading.Lock(), [0], [0]
+    real = agent.llama.create_completion
+
+    def counting(*args, **kwargs):
+        with guard:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            time.sleep(0.01)  # widen the window a second caller would slip into
+            return real(*args, **kwargs)
+        finally:
+            with guard:
+                inside[0] -= 1
+
+    def job(i):
+        msgs = [{"role": "user", "content": f"Question {i}: is {i} even? Answer in JSON."}]
+        if i % 3 == 2:
+            return agent.count_tokens(msgs), agent.generate_text(msgs, max_tokens=4, seed=i)
+        return agent.generate_json(msgs, schema, seed=i)
+
+    processors, calls = len(agent._processors), agent.stats.calls
+    agent.llama.create_completion = counting
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(job, range(9)))
+    finally:
+        del agent.llama.create_completion
+    assert most[0] == 1
+    assert len(agent._processors) == processors + 1  # built once though four threads asked
+    assert agent.stats.calls - calls == 9
+    for i, out in enumerate(results):
+        if i % 3 == 2:
+            assert out[0] > 5 and isinstance(out[1], str)
+        else:
+            jsonschema.validate(out, schema)
+
+
+def test_a_14_tool_union_fits_the_window_with_default_settings(wide_tools):
+    """The embedded agent with default bounds: 14 tools (three taking lists of objects)
+    would need ~10k output tokens of an 8192 window; the bounds shrink to fit and a turn
+    runs, validated against the original union."""
+    from dslgen.backends import bound_schema, max_output_tokens
+
+    clear_backends()
+    b = make_backend(ModelSpec(temperature=0.7), "agent")
+    union = agent_turn_schema(wide_tools)
+    assert max_output_tokens(bound_schema(union)) > b.context_window
+    plan = b.plan(union)
+    assert plan.budget <= b.context_window // 2 and plan.fit.max_string < 200
+    msgs = [{"role": "system", "content": system_prompt(wide_tools)},
+            {"role": "user", "content": "Book me a flight from JFK to SFO on 2024-05-20."}]
+    value = b.generate_json(msgs, union, seed=7)
+    jsonschema.validate(value, union)
+    assert parse_agent_turn(value)[0] in ("reply", "tool")
+    clear_backends()

@@ -1,10 +1,11 @@
 """The openai backend against a scripted server on loopback: faults, retries, fallbacks."""
+import json
 import socket
 import time
 
 import pytest
 
-from dslgen.backends import user_turn_schema
+from dslgen.backends import ContextLimitExceeded, user_turn_schema
 from dslgen.backends.openai_compat import _SERVER_MODES, OpenAICompatBackend
 from dslgen.errors import BackendError
 from dslgen.spec.model_settings import ModelSpec
@@ -172,3 +173,44 @@ def test_token_route_is_not_given_up_while_the_server_is_down():
     b = backend(f"http://127.0.0.1:{port}/v1")
     assert b.count_tokens(MSGS) > 0  # an estimate for now
     assert b._tokenizer_route is None  # probed again once the server is up
+
+
+def tokenize_route(count: int):
+    return {"/tokenize": lambda req: (200, {}, json.dumps({"count": count}).encode())}
+
+
+def test_far_from_the_window_tokens_are_counted_locally():
+    with MockServer([chat_ok("a"), chat_ok("b")], routes=tokenize_route(17)) as srv:
+        b = backend(srv.url, n_ctx=8192)
+        assert [b.generate_text(MSGS), b.generate_text(MSGS)] == ["a", "b"]
+    assert [p for p, *_ in srv.requests] == ["/v1/chat/completions"] * 2  # one round trip each
+
+
+def test_near_the_window_the_server_counts():
+    long = [{"role": "user", "content": "word " * 300}]  # ~500 tokens by the local estimate
+    with MockServer([chat_ok("fits")], routes=tokenize_route(320)) as srv:
+        b = backend(srv.url, n_ctx=600, max_tokens=64)
+        assert b.generate_text(long) == "fits"  # the server's 320 + 64 fit in 600
+    assert [p for p, *_ in srv.requests] == ["/tokenize", "/v1/chat/completions"]
+    with MockServer([], routes=tokenize_route(560)) as srv:
+        with pytest.raises(ContextLimitExceeded) as e:
+            backend(srv.url, n_ctx=600, max_tokens=64).generate_text(long)
+    assert e.value.prompt_tokens == 560 and not srv.chat_requests()
+
+
+def test_the_local_estimate_learns_from_the_servers_usage():
+    digits = [{"role": "user", "content": "4817420 " * 100}]  # dense text: many tokens a char
+    usage = {"choices": [{"message": {"content": "ok"}}], "usage": {"prompt_tokens": 700}}
+    with MockServer([lambda req: (200, {}, json.dumps(usage).encode())]) as srv:
+        b = backend(srv.url)
+        before = b._estimate(digits)
+        b.generate_text(digits)
+    assert before < 700 <= b._estimate(digits)
+
+
+def test_a_server_saying_the_prompt_is_too_long_ends_with_context_limit():
+    body = ('{"error": {"message": "This model\'s maximum context length is 4096 tokens. '
+            'However, you requested 5000 tokens"}}')
+    with MockServer([status(400, body=body)]) as srv:
+        with pytest.raises(ContextLimitExceeded):
+            backend(srv.url).generate_text(MSGS)

@@ -100,6 +100,11 @@ def test_short_dialogue_through_a_real_server(server_url, retail_tools):
 
     # the server refused json_schema; auto fell back to json_object once and remembered it
     assert _SERVER_MODES[server_url] == "json_object"
-    assert agent._tokenizer_route == "llama_cpp"  # counted by the server's tokenizer
+    # far from the window the prompt was counted locally; asked, the server's tokenizer
+    # counts, and the local estimate (calibrated by the server's `usage`) over-counts it
+    assert agent._tokenizer_route is None
+    n = agent.count_tokens(history)
+    assert agent._tokenizer_route == "llama_cpp"
+    assert n <= agent._estimate(agent.prepare(history)) <= 2 * n
     print(f"agent stats {agent.stats}, user stats {user.stats}")
     _SERVER_MODES.clear()
