@@ -4,6 +4,10 @@ Never trust the constraint: a grammar engine that failed to load, a server that 
 `response_format`, or a token budget that ran out all produce text that looks plausible.
 So each structured output is parsed and validated against the caller's ORIGINAL schema;
 an invalid or cut-off one is re-sampled with a new seed, counted, and never returned.
+
+One backend serves a role for every dialogue thread: counters are updated under a lock,
+a model that cannot run twice at once is used under `_lock`, and text a model returns is
+cleaned (`text.clean_text`) before anyone else sees it.
 """
 from __future__ import annotations
 

@@ -278,6 +278,8 @@ def tagged_branches(schema: dict) -> tuple[str, dict[Any, dict]] | None:
     if not isinstance(branches, list) or len(branches) < 2:
         return None
     key = next((k for b in branches for k, p in _props(b).items() if "const" in p), None)
+    if key is None:
+        return None
     tags: dict[Any, dict] = {}
     for branch in branches:
         prop = _props(branch).get(key)
