@@ -31,7 +31,7 @@ def test_a_trickling_server_is_cut_off_at_the_total_deadline(headers_too):
         with pytest.raises(BackendError, match=r"timed out after 1s") as e:
             b.generate_text(MSGS)
         elapsed = time.monotonic() - t
-    assert elapsed < 1.6, elapsed  # the whole answer would take ~30 s
+    assert elapsed < 3, elapsed  # the whole answer would take ~30 s
     assert e.value.retryable
 
 
