@@ -8,7 +8,7 @@ from dslgen.compiler.context import CheckContext
 from dslgen.compiler.plan import Plan, roles_of
 from dslgen.errors import SpecError
 from dslgen.spec.loader import Loaded
-from dslgen.sql import SchemaSyntaxError, compile_tool, parse_schema
+from dslgen.sql import SchemaSyntaxError, parse_schema
 
 
 def check(loaded: Loaded) -> CheckContext:
@@ -39,7 +39,7 @@ def compile_spec(loaded: Loaded, output_dir: str | Path | None = None) -> Plan:
     return Plan(
         name=spec.name, spec_path=spec.path, seed=spec.seed,
         domain=spec.domain.name, domain_path=spec.domain.path, policy=spec.domain.policy,
-        tools=tuple(compile_tool(t, ctx.db_schema) for t in spec.domain.tools),
+        tools=tuple(ctx.tool_analyses[i].compiled for i in range(len(spec.domain.tools))),
         tasks=tuple(spec.domain.tasks), models=roles_of(spec.models),
         user_simulator=spec.user_simulator, prompts=dict(spec.prompts),
         stages=tuple(spec.pipeline), output_dir=out, database=spec.database,

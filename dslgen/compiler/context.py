@@ -15,6 +15,7 @@ class CheckContext:
     sources: Sources
     db_schema: Any = None  # dslgen.sql.schema.DbSchema, None when schema.sql failed to parse
     seed: Any = None  # dslgen.sql.seed.ParsedSeed (rows, problems, digest), once the seed check ran
+    tool_analyses: Any = None  # tool index → dslgen.sql.ToolAnalysis, once the tool check ran
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def error(self, code: str, message: str, path: Path, hint: str | None = None,

@@ -3,8 +3,9 @@
 A tool runs, in one transaction: `let` (named values computed by SQL, usable as :name
 afterwards), `guards` (checks with the error text the caller gets), `writes` (DML, all or
 nothing) and `returns` (a document built from SQL rows). Parameters are bound, never pasted;
-an array parameter `xs` is also a table `xs(pos, value)` inside the SQL, so two lists pair
-positionally with `JOIN ys ON ys.pos = xs.pos`.
+a list parameter `xs` is also a table inside the SQL: `xs(pos, value)` for a list of
+scalars, `xs(pos, <each item property>)` for a list of objects. docs/tool-language.md has
+the whole language.
 """
 from __future__ import annotations
 
@@ -22,23 +23,74 @@ class ParamSpec(SpecModel):
     required: Annotated[bool, Field(description="Whether the caller must pass it.")] = True
     enum: Annotated[Optional[list[Any]], Field(description="Allowed values.")] = None
     pattern: Annotated[Optional[str], Field(description="Regex a string must match.")] = None
-    items: Annotated[Optional[dict[str, Any]], Field(description="JSON Schema of array items.")] = None
+    items: Annotated[Optional[dict[str, Any]], Field(
+        description="JSON Schema of the list's items: a scalar type, or an object whose properties "
+                    "(string, integer, number or boolean) become the columns of the list's table.")] = None
     informational: Annotated[bool, Field(
         description="Accepted and recorded but not read by any SQL (e.g. a thought or a summary).")] = False
 
 
-class Guard(SpecModel):
+class Check(SpecModel):
     """A check before any write. `require` must yield a truthy first column; `reject` must
-    yield no row (its row's columns fill `{name}` placeholders of `error`)."""
+    yield no row. `{name}` in `error` is filled from the reject row's columns, the current
+    item (inside `for_each`), `let` values and parameters."""
 
     require: Annotated[Optional[str], Field(description="SELECT that must return a truthy value.")] = None
     reject: Annotated[Optional[str], Field(description="SELECT that must return no row.")] = None
-    error: Annotated[str, Field(description="Text returned to the caller when the guard fails.")]
+    error: Annotated[str, Field(description="Text returned to the caller when the check fails.")]
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Check":
+        if (self.require is None) == (self.reject is None):
+            raise ValueError("a check has exactly one of 'require' or 'reject'")
+        return self
+
+
+class Guard(SpecModel):
+    """A check (`require` or `reject` with its `error`), or `for_each` item of a list with
+    `checks` run on each item in turn: the first item failing a check fails the call, with
+    that check's error."""
+
+    require: Annotated[Optional[str], Field(description="SELECT that must return a truthy value.")] = None
+    reject: Annotated[Optional[str], Field(description="SELECT that must return no row.")] = None
+    error: Annotated[Optional[str], Field(description="Text returned to the caller when the guard fails.")] = None
+    for_each: Annotated[Optional[str], Field(
+        description="A list parameter (or a `let` with rows): `checks` run on each item in order, "
+                    "the item's columns readable as :name.")] = None
+    checks: Annotated[Optional[list[Check]], Field(description="With for_each: the checks run per item, in order.")] = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> "Guard":
-        if (self.require is None) == (self.reject is None):
-            raise ValueError("a guard has exactly one of 'require' or 'reject'")
+        kinds = [k for k in ("require", "reject", "for_each") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a guard has exactly one of 'require', 'reject' or 'for_each'")
+        if self.for_each is not None and (not self.checks or self.error is not None):
+            raise ValueError("'for_each' takes 'checks' (each with its own 'error'), not 'error'")
+        if self.for_each is None and (self.error is None or self.checks is not None):
+            raise ValueError("a 'require' or 'reject' guard needs 'error' (and no 'checks')")
+        return self
+
+
+class LetSpec(SpecModel):
+    """A `let` value other than one SELECT's first value."""
+
+    rows: Annotated[Optional[str], Field(
+        description="SELECT whose rows are kept as they are now (before any write): later SQL reads "
+                    "them as a table name(pos, columns…), e.g. the old list while replacing it.")] = None
+    arithmetic: Annotated[Optional[str], Field(
+        description="A string parameter (or earlier let) holding an expression of numbers, + - * / and "
+                    "parentheses; the value is its result, computed by dslgen, the same on every engine.")] = None
+    round: Annotated[Optional[int], Field(ge=0, le=15, description="With arithmetic: decimal places to round to.")] = None
+    error: Annotated[str, Field(
+        description="With arithmetic: the call's error when the expression cannot be computed; "
+                    "{reason} says why.")] = "Error: {reason}"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "LetSpec":
+        if (self.rows is None) == (self.arithmetic is None):
+            raise ValueError("a let is a SELECT, or has exactly one of 'rows' or 'arithmetic'")
+        if self.rows is not None and self.round is not None:
+            raise ValueError("'round' goes with 'arithmetic'")
         return self
 
 
@@ -95,8 +147,12 @@ class ToolSpec(SpecModel):
     parameters: Annotated[dict[str, ParamSpec], Field(description="Named parameters, bound as :name in the SQL.")] = {}
     sql: Annotated[Optional[str], Field(
         description="Shorthand for a one-statement tool: a SELECT returns its rows, DML is a write.")] = None
-    let: Annotated[dict[str, str], Field(
-        description="Computed values, in order: name → SELECT; later SQL reads them as :name.")] = {}
+    with_: Annotated[dict[str, str], Field(
+        alias="with", description="Named SELECTs any statement of the tool reads as a table (SQL "
+                                  "fragments shared by its statements); they see the parameters.")] = {}
+    let: Annotated[dict[str, Union[str, LetSpec]], Field(
+        description="Computed values, in order: name → SELECT (its first value; later SQL reads it as "
+                    ":name), or {rows: SELECT} (a table), or {arithmetic: parameter, round: n}.")] = {}
     guards: Annotated[list[Guard], Field(description="Checks run in order before any write.")] = []
     writes: Annotated[list[str], Field(description="INSERT/UPDATE/DELETE statements, one transaction.")] = []
     returns: Annotated[Optional[Doc], Field(description="The returned document.")] = None
@@ -108,7 +164,7 @@ class ToolSpec(SpecModel):
     @model_validator(mode="after")
     def _sql_is_alone(self) -> "ToolSpec":
         if self.simulated is not None:
-            given = [k for k in ("sql", "let", "guards", "writes", "returns") if getattr(self, k)]
+            given = [k for k in ("sql", "with_", "let", "guards", "writes", "returns") if getattr(self, k)]
             if given:
                 raise ValueError(f"a simulated tool has no SQL; remove {', '.join(given)}")
             return self

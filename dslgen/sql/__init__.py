@@ -2,7 +2,8 @@
 
 The only package that imports sqlglot and the database drivers.
 """
-from dslgen.sql.compile import ToolCompileError, compile_tool, parameters_schema
+from dslgen.sql.compile import ToolAnalysis, ToolCompileError, analyze_tool, compile_tool
+from dslgen.sql.params import parameters_schema
 from dslgen.sql.compiled import CompiledDoc, CompiledStatement, CompiledTool
 from dslgen.sql.database import Database, Session
 from dslgen.sql.executor import ToolResult
@@ -10,7 +11,7 @@ from dslgen.sql.schema import Column, DbSchema, SchemaSyntaxError, Table, parse_
 from dslgen.sql.state import RowChange
 
 __all__ = [
-    "Column", "CompiledDoc", "CompiledStatement", "CompiledTool", "Database", "DbSchema", "RowChange",
+    "Column", "CompiledDoc", "CompiledStatement", "CompiledTool", "Database", "DbSchema", "RowChange", "ToolAnalysis", "analyze_tool",
     "SchemaSyntaxError", "Session", "Table", "ToolCompileError", "ToolResult", "compile_tool",
     "parameters_schema", "parse_schema",
 ]

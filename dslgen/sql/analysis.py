@@ -1,58 +1,36 @@
-"""Static analysis of one SQL snippet of a tool: parse, classify, names used, positions.
+"""Static analysis of one SQL text: parse, classify, names used, positions. Pure functions;
+`dslgen.sql.compile` runs them once per statement of a tool.
 
-Every function here is pure; the compiler checks and `compile_tool` share them, so a
-snippet that passes the checks compiles.
-"""
+`extra` tables are the tool's own: its lists, `rows` lets and `with` fragments, each with
+its column names (name → columns)."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 from dslgen.sql.problems import Problem, did_you_mean, line_col
 from dslgen.sql.schema import DbSchema
 
-READ, WRITE = "read", "write"
 _KINDS = {exp.Select: "select", exp.Union: "select", exp.Intersect: "select", exp.Except: "select",
           exp.Insert: "insert", exp.Update: "update", exp.Delete: "delete"}
-ARRAY_COLUMNS = ("pos", "value")
+# where a statement sits decides what it may be
+ROLE_KINDS = {"with": {"select"}, "let": {"select"}, "require": {"select"}, "reject": {"select"},
+              "doc": {"select"}, "write": {"insert", "update", "delete"},
+              "sql": {"select", "insert", "update", "delete"}}
+ROLE_HINTS = {"write": "a write is an INSERT, UPDATE or DELETE",
+              "sql": "a tool runs SELECT, INSERT, UPDATE or DELETE"}
 
 
 @dataclass(frozen=True)
 class Snippet:
-    path: tuple  # where the text sits under ("domain", "tools", i), e.g. ("guards", 0, "require")
+    path: tuple  # where the text sits under the tool, e.g. ("guards", 0, "require")
     text: str
-    role: str  # let | require | reject | write | doc | sql
-
-
-def snippets(tool) -> list[Snippet]:
-    """Every SQL text of a tool with its place in the tool spec."""
-    out = [Snippet(("sql",), tool.sql, "sql")] if tool.sql is not None else []
-    out += [Snippet(("let", name), text, "let") for name, text in tool.let.items()]
-    for i, g in enumerate(tool.guards):
-        kind = "require" if g.require is not None else "reject"
-        out.append(Snippet(("guards", i, kind), getattr(g, kind), kind))
-    out += [Snippet(("writes", i), text, "write") for i, text in enumerate(tool.writes)]
-    if tool.returns is not None:
-        out += [Snippet(("returns",) + p, t, "doc") for p, t in doc_queries(tool.returns)]
-    return out
-
-
-def doc_queries(doc, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """(path, SQL) of every query inside a document tree, parents first."""
-    for src in ("row", "rows", "map", "value"):
-        if getattr(doc, src) is not None:
-            yield path + (src,), getattr(doc, src)
-    for key, child in (doc.fields or {}).items():
-        if not isinstance(child, str):
-            yield from doc_queries(child, path + ("fields", key))
-    if doc.item is not None and not isinstance(doc.item, str):
-        yield from doc_queries(doc.item, path + ("item",))
+    role: str  # a key of ROLE_KINDS
 
 
 @lru_cache(maxsize=4096)
@@ -67,9 +45,24 @@ def parse(text: str) -> exp.Expression | Problem:
         line, col = err.get("line") or 1, err.get("col") or 1
         return Problem("DSL403", f"SQL does not parse: {err.get('description') or e}",
                        line, max(1, col - len(hl) + 1), len(hl))
+    except TokenError as e:
+        return Problem("DSL403", f"SQL does not parse: {e}")
     if len(statements) != 1:
         return Problem("DSL403", f"expected one SQL statement, found {len(statements)}")
+    if isinstance(statements[0], exp.Command):
+        return _command(text)
     return statements[0]
+
+
+def _command(text: str) -> Problem:
+    """sqlglot gave up on a statement: say which, and what to write instead."""
+    words = text.split()
+    first = " ".join(words[:2]).upper() if words else ""
+    if first.startswith("REPLACE") or first.startswith("INSERT OR"):
+        return Problem("DSL415", f"'{first}' does not translate to PostgreSQL", 1, 1, len(first),
+                       "UPDATE the row when it exists, else INSERT it (two writes, or INSERT … ON CONFLICT … DO UPDATE)")
+    return Problem("DSL403", f"SQL does not parse: unknown statement '{first}'", 1, 1, len(first),
+                   "a tool runs SELECT, INSERT, UPDATE or DELETE")
 
 
 def kind(ast: exp.Expression) -> str | None:
@@ -108,8 +101,8 @@ def node_position(text: str, node: exp.Expression) -> tuple[int, int, int]:
     return 1, 1, 1
 
 
-def unknown_tables(text: str, ast: exp.Expression, schema: DbSchema, arrays: set[str]) -> list[Problem]:
-    known = set(schema.table_names) | arrays
+def unknown_tables(text: str, ast: exp.Expression, schema: DbSchema, extra: dict[str, list[str]]) -> list[Problem]:
+    known = set(schema.table_names) | set(extra)
     out = []
     for t in table_refs(ast):
         if t.db or t.catalog:
@@ -121,9 +114,9 @@ def unknown_tables(text: str, ast: exp.Expression, schema: DbSchema, arrays: set
     return out
 
 
-def unknown_columns(text: str, ast: exp.Expression, schema: DbSchema, arrays: set[str]) -> list[Problem]:
+def unknown_columns(text: str, ast: exp.Expression, schema: DbSchema, extra: dict[str, list[str]]) -> list[Problem]:
     """Columns that no table in scope has (qualified: the named table; bare: any table)."""
-    tables = _alias_map(ast, schema, arrays)
+    tables = _alias_map(ast, schema, extra)
     if tables is None:  # an unknown table is reported by its own check
         return []
     every = {c for cols in tables.values() for c in cols} | _output_aliases(ast)
@@ -141,17 +134,17 @@ def unknown_columns(text: str, ast: exp.Expression, schema: DbSchema, arrays: se
     return out
 
 
-def _alias_map(ast, schema: DbSchema, arrays: set[str]) -> dict[str, set[str]] | None:
+def _alias_map(ast, schema: DbSchema, extra: dict[str, list[str]]) -> dict[str, set[str]] | None:
     """alias or table name → its column names, for every table in the statement."""
     out: dict[str, set[str]] = {}
     for t in ast.find_all(exp.Table):
         name = t.name.lower()
-        if name in arrays:
-            cols = set(ARRAY_COLUMNS)
+        if name in cte_names(ast):
+            cols = _cte_columns(ast, name)
+        elif name in extra:
+            cols = set(extra[name])
         elif schema.table(name) is not None:
             cols = set(schema.table(name).column_names)
-        elif name in cte_names(ast):
-            cols = _cte_columns(ast, name)
         else:
             return None
         out[name] = cols
@@ -175,11 +168,6 @@ def _output_aliases(ast) -> set[str]:
     return {a.alias.lower() for a in ast.find_all(exp.Alias) if a.alias}
 
 
-def output_columns(ast: exp.Expression) -> list[str]:
-    """Column names a SELECT returns, in order."""
-    return [s.alias_or_name for s in ast.selects] if isinstance(ast, exp.Query) else []
-
-
 def normalized(ast: exp.Expression) -> str:
     return ast.sql(dialect="sqlite", pretty=False)
 
@@ -194,7 +182,7 @@ def query_problems(text: str, schema: DbSchema) -> list[Problem]:
         what = (kind(ast) or type(ast).__name__).upper()
         return [Problem("DSL406", f"{what} is not allowed in a final-state check", 1, 1,
                         len(text.split("\n")[0]), "a final-state check reads the database: use one SELECT")]
-    out = unknown_tables(text, ast, schema, set()) or unknown_columns(text, ast, schema, set())
+    out = unknown_tables(text, ast, schema, {}) or unknown_columns(text, ast, schema, {})
     for name in placeholders(ast):
         out.append(Problem("DSL404", f"':{name}' has no value in a final-state check",
                            *placeholder_position(text, name), "write the value into the query"))

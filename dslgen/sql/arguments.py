@@ -24,10 +24,14 @@ def invalid(tool, arguments: Any) -> str | None:
 
 
 def bind(tool, arguments: dict) -> dict[str, Any]:
-    """Parameter values by name: absent optionals are NULL, lists travel as JSON text."""
-    arrays = dict(tool.arrays)
+    """Parameter values by name: absent optionals are NULL, lists travel as JSON text, a
+    `number` is a float (so `:n / 2` divides the same way on every engine)."""
     out = {}
-    for name in tool.parameters_schema["properties"]:
+    for name, prop in tool.parameters_schema["properties"].items():
         value = arguments.get(name)
-        out[name] = json.dumps(value) if name in arrays and value is not None else value
+        if name in tool.lists:
+            value = json.dumps(value if value is not None else [])
+        elif prop.get("type") == "number" and value is not None:
+            value = float(value)
+        out[name] = value
     return out

@@ -1,118 +1,77 @@
-"""ToolSpec + DbSchema → CompiledTool. Pure: no I/O."""
+"""ToolSpec + DbSchema → ToolAnalysis: the one analysis of a tool.
+
+Every statement is parsed, classified, name-checked, typed and rendered once, in the order
+the tool runs (`with` → `let` → `guards` → `writes` → `returns`), with exactly the :names
+and tables visible at that point. The analysis holds the compiled tool and every problem
+found on the way; the compiler checks report the problems, `compile_tool` returns the tool.
+Pure: no I/O.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
 
 from dslgen.errors import DslgenError
 from dslgen.sql import analysis as an
-from dslgen.sql.compiled import CompiledDoc, CompiledGuard, CompiledStatement, CompiledTool
+from dslgen.sql import tool_parts as parts
+from dslgen.sql.compiled import CompiledStatement, CompiledTool
 from dslgen.sql.dialects import ENGINES, render
+from dslgen.sql.params import list_tables, parameters_schema, scalar_params
+from dslgen.sql.portable import portability_problems
+from dslgen.sql.problems import Problem
 from dslgen.sql.schema import DbSchema
-from dslgen.sql.types import ANY, json_type, non_null, select_types
+from dslgen.sql.scope import Scope
+from dslgen.sql.types import json_type, select_types
 
-_ROLE_KINDS = {"let": {"select"}, "require": {"select"}, "reject": {"select"}, "doc": {"select"},
-               "write": {"insert", "update", "delete"}, "sql": {"select", "insert", "update", "delete"}}
+
+@dataclass(frozen=True)
+class ToolProblem:
+    path: tuple  # under the tool, e.g. ("guards", 0, "require")
+    problem: Problem
+    in_text: bool = True  # the position is inside the text at `path`; else the node itself
+    key: bool = False  # with in_text False: point at the node's key
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.problem.code in WARNINGS else "error"
+
+
+WARNINGS = frozenset()  # codes reported without failing the tool
+
+
+@dataclass(frozen=True)
+class ToolAnalysis:
+    name: str
+    compiled: CompiledTool | None  # None when a problem is an error
+    problems: tuple[ToolProblem, ...]
+    entities: tuple[tuple[str, str, str, tuple], ...] = ()  # (name, JSON type, role, path), for DSL407
+
+    @property
+    def errors(self) -> list[ToolProblem]:
+        return [p for p in self.problems if p.severity == "error"]
 
 
 class ToolCompileError(DslgenError):
-    """A tool that the checks should have rejected; carries (snippet path, Problem) pairs."""
+    """A tool that the checks should have rejected; carries its problems."""
 
-    def __init__(self, tool: str, problems: list):
+    def __init__(self, tool: str, problems: list[ToolProblem]):
         self.problems = problems
-        first = problems[0][1].message if problems else "?"
-        super().__init__(f"tool {tool!r}: {first}")
-
-
-def parameters_schema(tool) -> dict:
-    """JSON Schema of a call's arguments (what the agent's constraint uses)."""
-    props = {}
-    for name, p in tool.parameters.items():
-        prop = {"type": p.type}
-        if p.description:
-            prop["description"] = p.description
-        for key in ("enum", "pattern", "items"):
-            if getattr(p, key) is not None:
-                prop[key] = getattr(p, key)
-        if p.type == "array" and "items" not in prop:
-            prop["items"] = {"type": "string"}
-        props[name] = prop
-    required = [n for n, p in tool.parameters.items() if p.required]
-    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
-
-
-def array_params(tool) -> dict[str, str]:
-    return {n: (p.items or {}).get("type", "string") for n, p in tool.parameters.items() if p.type == "array"}
-
-
-class _Compiler:
-    def __init__(self, tool, schema: DbSchema):
-        self.tool, self.schema = tool, schema
-        self.arrays = array_params(tool)
-        self.scope: dict[str, dict] = {n: {"type": p.type} for n, p in tool.parameters.items() if p.type != "array"}
-        self.problems: list = []
-
-    def statement(self, snippet: an.Snippet, scope: dict[str, dict] | None = None) -> CompiledStatement | None:
-        ast = an.parse(snippet.text)
-        if isinstance(ast, an.Problem):
-            self.problems.append((snippet.path, ast))
-            return None
-        kind = an.kind(ast)
-        if kind not in _ROLE_KINDS[snippet.role]:
-            self.problems.append((snippet.path, an.Problem("DSL406", f"{kind or type(ast).__name__} not allowed here")))
-            return None
-        scope = scope if scope is not None else self.scope
-        types = {n: json_type(s) for n, s in scope.items()}  # PostgreSQL casts its placeholders
-        texts = {e: render(ast, e, self.arrays, types) for e in ENGINES}
-        columns = select_types(ast, self.schema, self.arrays, scope)
-        return CompiledStatement(snippet.role, kind, an.normalized(ast), texts, tuple(an.placeholders(ast)), columns)
-
-    def lets(self) -> tuple:
-        out = []
-        for name, text in self.tool.let.items():
-            stmt = self.statement(an.Snippet(("let", name), text, "let"))
-            if stmt is not None:
-                out.append((name, stmt))
-                first = next(iter(stmt.columns.values()), ANY)
-                self.scope[name] = non_null(first) if first else ANY
-        return tuple(out)
-
-    def guards(self) -> tuple:
-        out = []
-        for i, g in enumerate(self.tool.guards):
-            reject = g.reject is not None
-            role = "reject" if reject else "require"
-            stmt = self.statement(an.Snippet(("guards", i, role), g.reject if reject else g.require, role))
-            if stmt is not None:
-                out.append(CompiledGuard(stmt, g.error, reject))
-        return tuple(out)
-
-    def writes(self) -> tuple:
-        stmts = [self.statement(an.Snippet(("writes", i), t, "write")) for i, t in enumerate(self.tool.writes)]
-        return tuple(s for s in stmts if s is not None)
+        super().__init__(f"tool {tool!r}: {problems[0].problem.message if problems else '?'}")
 
 
 def compile_tool(tool, schema: DbSchema) -> CompiledTool:
-    if tool.simulated is not None:
-        return simulated_tool(tool)
-    c = _Compiler(tool, schema)
-    lets, guards = c.lets(), c.guards()
-    writes = c.writes()
-    doc = None
-    if tool.sql is not None:
-        stmt = c.statement(an.Snippet(("sql",), tool.sql, "sql"))
-        if stmt is not None and stmt.kind == "select":
-            doc = _rows_doc(stmt)
-        elif stmt is not None:
-            writes = writes + (stmt,)
-    elif tool.returns is not None:
-        from dslgen.sql.documents import compile_doc
+    analysis = analyze_tool(tool, schema)
+    if analysis.compiled is None:
+        raise ToolCompileError(tool.name, analysis.errors)
+    return analysis.compiled
 
-        doc = compile_doc(c, tool.returns, ("returns",), dict(c.scope), columns={})
-    if c.problems:
-        raise ToolCompileError(tool.name, c.problems)
-    return CompiledTool(
-        name=tool.name, description=tool.description, parameters_schema=parameters_schema(tool),
-        writes=bool(writes), lets=lets, guards=guards, write_statements=writes, doc=doc,
-        return_schema=doc.schema if doc else {"type": "object"},
-        arrays=tuple(c.arrays.items()), ends_dialogue=getattr(tool, "ends_dialogue", False))
+
+def analyze_tool(tool, schema: DbSchema | None) -> ToolAnalysis:
+    """`schema` None (schema.sql is broken): syntax and kinds only, no names or types."""
+    if tool.simulated is not None:
+        return ToolAnalysis(tool.name, simulated_tool(tool), ())
+    return _Compiler(tool, schema).run()
 
 
 def simulated_tool(tool) -> CompiledTool:
@@ -121,13 +80,75 @@ def simulated_tool(tool) -> CompiledTool:
     return CompiledTool(
         name=tool.name, description=tool.description, parameters_schema=parameters_schema(tool),
         writes=sim.writes, lets=(), guards=(), write_statements=(), doc=None,
-        return_schema=sim.output_schema, arrays=(), ends_dialogue=tool.ends_dialogue,
+        return_schema=sim.output_schema, lists=(), ends_dialogue=tool.ends_dialogue,
         simulated=True, instructions=sim.instructions)
 
 
-def _rows_doc(stmt: CompiledStatement) -> CompiledDoc:
-    """The `sql:` shorthand's SELECT: a list with one object per row, a key per column."""
-    props = {k: v or ANY for k, v in stmt.columns.items()}
-    fields = tuple((k, CompiledDoc("column", column=k, schema=v)) for k, v in props.items())
-    item = {"type": "object", "properties": props, "required": list(props)}
-    return CompiledDoc("rows", stmt, fields=fields, schema={"type": "array", "items": item})
+@dataclass
+class _Compiler:
+    tool: object
+    schema: DbSchema | None
+    problems: list[ToolProblem] = field(default_factory=list)
+    read: set[str] = field(default_factory=set)  # parameters some statement reads
+
+    def report(self, path: tuple, problem: Problem, in_text: bool = True, key: bool = False) -> None:
+        self.problems.append(ToolProblem(path, problem, in_text, key))
+
+    def run(self) -> ToolAnalysis:
+        lists, item_problems = list_tables(self.tool)
+        for path, p in item_problems:
+            self.report(path, p, in_text=False)
+        scope = Scope(scalar_params(self.tool), dict(lists), {n: t.column_types() for n, t in lists.items()},
+                      later=frozenset(self.tool.let))
+        parts.hidden_tables(self, lists)
+        scope = parts.fragments(self, scope)
+        lets, scope = parts.lets(self, scope)
+        guards = parts.guards(self, scope)
+        writes, doc = parts.body(self, scope)
+        parts.unused_parameters(self)
+        return self._analysis(lists, lets, guards, writes, doc)
+
+    def _analysis(self, lists, lets, guards, writes, doc) -> ToolAnalysis:
+        compiled = None
+        if not any(p.severity == "error" for p in self.problems):
+            compiled = CompiledTool(
+                name=self.tool.name, description=self.tool.description,
+                parameters_schema=parameters_schema(self.tool), writes=bool(writes), lets=tuple(lets),
+                guards=tuple(guards), write_statements=tuple(writes), doc=doc,
+                return_schema=doc.schema if doc else {"type": "object"}, lists=tuple(lists),
+                ends_dialogue=self.tool.ends_dialogue)
+        return ToolAnalysis(self.tool.name, compiled, tuple(self.problems), tuple(parts.entities(self.tool, doc)))
+
+    def statement(self, snippet: an.Snippet, scope: Scope) -> CompiledStatement | None:
+        """One statement, checked against what `scope` makes visible; None if it cannot run."""
+        ast = an.parse(snippet.text)
+        if isinstance(ast, Problem):
+            self.report(snippet.path, ast)
+            return None
+        kind = an.kind(ast)
+        if kind not in an.ROLE_KINDS[snippet.role]:
+            what = (kind or type(ast).__name__).upper()
+            self.report(snippet.path, Problem(
+                "DSL406", f"{what} is not allowed in {snippet.role}", 1, 1, len(snippet.text.split("\n")[0]),
+                an.ROLE_HINTS.get(snippet.role, "this place reads data: use a SELECT")))
+            return None
+        self._names(snippet, ast, scope)
+        self.read |= set(an.placeholders(ast)) | {t.name.lower() for t in ast.find_all(exp.Table)}
+        columns = select_types(ast, self.schema, scope.columns, scope.names) if self.schema else None
+        types = {n: json_type(s) for n, s in scope.names.items()}  # PostgreSQL casts its placeholders
+        texts = {e: render(ast, e, scope.sources, types) for e in ENGINES}
+        return CompiledStatement(snippet.role, kind, an.normalized(ast), texts, tuple(an.placeholders(ast)),
+                                 columns if columns is not None else {}, known=columns is not None)
+
+    def _names(self, snippet: an.Snippet, ast, scope: Scope) -> None:
+        text = snippet.text
+        for p in scope.placeholder_problems(text, ast):
+            self.report(snippet.path, p)
+        for p in scope.cte_problems(text, ast):
+            self.report(snippet.path, p)
+        if self.schema is None:
+            return  # schema.sql is broken: DSL400 says why
+        extra = {n: list(cols) for n, cols in scope.columns.items()}
+        problems = an.unknown_tables(text, ast, self.schema, extra) or an.unknown_columns(text, ast, self.schema, extra)
+        for p in problems + portability_problems(text, ast):
+            self.report(snippet.path, p)

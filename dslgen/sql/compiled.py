@@ -13,6 +13,7 @@ class CompiledStatement:
     texts: dict[str, str]  # engine → text it runs
     params: tuple[str, ...]  # :names read
     columns: dict[str, dict] = field(default_factory=dict)  # output column → JSON Schema
+    known: bool = True  # False: a `*` over a table whose columns are unknown; `columns` is partial
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,37 @@ class CompiledGuard:
     stmt: CompiledStatement
     error: str
     reject: bool  # True: fails when a row comes back; False: fails unless truthy
+
+    def to_json(self) -> dict:
+        return {"reject" if self.reject else "require": self.stmt.sql, "error": self.error}
+
+
+@dataclass(frozen=True)
+class CompiledForEach:
+    """Checks run on each item of a list (or rows let), items in order, checks in order."""
+
+    list: str
+    checks: tuple[CompiledGuard, ...]
+
+    def to_json(self) -> dict:
+        return {"for_each": self.list, "checks": [c.to_json() for c in self.checks]}
+
+
+@dataclass(frozen=True)
+class CompiledLet:
+    name: str
+    kind: str  # value (first value of a SELECT) | rows (a table) | arithmetic
+    stmt: CompiledStatement | None = None
+    source: str | None = None  # arithmetic: the parameter or let holding the expression
+    digits: int | None = None  # arithmetic: round to this many places
+    error: str = "Error: {reason}"  # arithmetic: the call's error when it cannot be computed
+
+    def to_json(self):
+        if self.kind == "value":
+            return self.stmt.sql
+        if self.kind == "rows":
+            return {"rows": self.stmt.sql}
+        return {"arithmetic": self.source, "round": self.digits, "error": self.error}
 
 
 @dataclass(frozen=True)
@@ -41,26 +73,29 @@ class CompiledTool:
     description: str
     parameters_schema: dict
     writes: bool
-    lets: tuple[tuple[str, CompiledStatement], ...]
-    guards: tuple[CompiledGuard, ...]
+    lets: tuple[CompiledLet, ...]
+    guards: tuple[CompiledGuard | CompiledForEach, ...]
     write_statements: tuple[CompiledStatement, ...]
     doc: CompiledDoc | None
     return_schema: dict
-    arrays: tuple[tuple[str, str], ...]  # array param → item JSON type
+    lists: tuple[str, ...]  # list parameters, bound as JSON text (their tables read it)
     ends_dialogue: bool = False
     simulated: bool = False  # no SQL: a model invents outputs matching return_schema
     instructions: str = ""  # for a simulated tool: guidance to the model playing it
 
     @property
     def statements(self) -> list[CompiledStatement]:
-        out = [s for _, s in self.lets] + [g.stmt for g in self.guards] + list(self.write_statements)
+        out = [x.stmt for x in self.lets if x.stmt is not None]
+        for g in self.guards:
+            out += [c.stmt for c in g.checks] if isinstance(g, CompiledForEach) else [g.stmt]
+        out += list(self.write_statements)
         return out + (_doc_statements(self.doc) if self.doc else [])
 
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "writes": self.writes, "parameters": self.parameters_schema,
-            "let": {n: s.sql for n, s in self.lets},
-            "guards": [{"reject" if g.reject else "require": g.stmt.sql, "error": g.error} for g in self.guards],
+            "let": {x.name: x.to_json() for x in self.lets},
+            "guards": [g.to_json() for g in self.guards],
             "write_statements": [s.sql for s in self.write_statements],
             "returns": _doc_json(self.doc) if self.doc else None,
             "return_schema": self.return_schema,

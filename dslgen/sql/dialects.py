@@ -1,89 +1,128 @@
 """Render a parsed tool statement as the text each engine runs.
 
-Array parameters become a CTE `name(pos, value)` over the list bound as JSON text; the list
-never enters the SQL text. PostgreSQL gets typed placeholders (it cannot infer the type of
-a bare `$1` in every position), `%(name)s` paramstyle and NUMERIC rounding.
+The tool's own tables become CTEs in front of the statement, only those it reads (and what
+they read): a list (parameter or `rows` let) is read from its JSON text, bound as a
+parameter, so the list never enters the SQL text; a `with` fragment is inlined. PostgreSQL
+gets typed placeholders (it cannot infer the type of a bare `$1` in every position),
+`%(name)s` paramstyle, and the rewrites that make it compute what SQLite computes.
 """
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.sqlite import SQLite
+
+from dslgen.sql.params import ListTable
 
 ENGINES = ("sqlite", "postgresql")
 _PG_TYPES = {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN"}
+_SQLITE_CASTS = {"integer": "INTEGER", "number": "REAL"}
 _MARK = "__dslgen_p_{}__"
-_MARK_RE = re.compile(r"__dslgen_p_(\w+?)__")
-
-_SQLITE_ARRAY = "SELECT CAST(key AS INTEGER) AS pos, value AS value FROM json_each(:{name})"
-_PG_ARRAY = ("SELECT CAST(t.ordinality - 1 AS INTEGER) AS pos, {value} AS value "
-             "FROM jsonb_array_elements_text(CAST(:{name} AS JSONB)) WITH ORDINALITY AS t(value, ordinality)")
 
 
-def render(ast: exp.Expression, engine: str, arrays: dict[str, str], types: dict[str, str]) -> str:
-    """SQL text for `engine`. arrays: array param → item JSON type; types: param → JSON type."""
-    tree = _with_arrays(ast.copy(), engine, arrays)
+class SQLiteReference(SQLite):
+    """SQLite as written: NUMERIC and DECIMAL keep their names (sqlglot would write REAL,
+    which changes how SQLite stores and returns the numbers)."""
+
+    class Generator(SQLite.Generator):
+        TYPE_MAPPING = {**SQLite.Generator.TYPE_MAPPING, exp.DataType.Type.DECIMAL: "NUMERIC"}
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A `with` fragment of a tool: a named SELECT inlined where a statement reads it."""
+
+    name: str
+    ast: exp.Expression
+
+
+Source = ListTable | Fragment
+
+
+def render(ast: exp.Expression, engine: str, sources: dict[str, Source], types: dict[str, str]) -> str:
+    """SQL text for `engine`. sources: the tool's own tables; types: :name → JSON type."""
+    tree = _with_sources(ast.copy(), engine, sources)
     if engine == "sqlite":
-        return tree.sql(dialect="sqlite")
-    return _postgres_text(_round_numeric(tree), types)
+        return tree.sql(dialect=SQLiteReference)
+    from dslgen.sql.postgres_text import postgres_text
+
+    return postgres_text(tree, types)
 
 
-def _with_arrays(tree: exp.Expression, engine: str, arrays: dict[str, str]) -> exp.Expression:
-    used = {t.name.lower() for t in tree.find_all(exp.Table)}
-    dialect = "sqlite" if engine == "sqlite" else "postgres"
-    for name, item_type in arrays.items():
-        if name not in used:
-            continue
-        if engine == "sqlite":
-            body = _SQLITE_ARRAY.format(name=name)
-        else:
-            pg = _PG_TYPES.get(item_type, "TEXT")
-            value = "t.value" if pg == "TEXT" else f"CAST(t.value AS {pg})"
-            body = _PG_ARRAY.format(name=name, value=value)
-        tree = _add_cte(tree, name, sqlglot.parse_one(body, read=dialect))
-    return tree
+def needed(ast: exp.Expression, sources: dict[str, Source]) -> list[str]:
+    """Sources a statement reads, directly or through a fragment, in an order that works
+    (lists first, then fragments in declaration order)."""
+    found: set[str] = set()
+    todo = [ast]
+    while todo:
+        for t in todo.pop().find_all(exp.Table):
+            name = t.name.lower()
+            if name in sources and name not in found:
+                found.add(name)
+                if isinstance(sources[name], Fragment):
+                    todo.append(sources[name].ast)
+    return [n for n in sources if n in found]
 
 
-def _add_cte(tree: exp.Expression, name: str, body: exp.Expression) -> exp.Expression:
-    """Prepend `name AS (body)` to the statement's WITH: the tool's own CTEs may read it."""
+def _with_sources(tree: exp.Expression, engine: str, sources: dict[str, Source]) -> exp.Expression:
+    ctes = []
+    for name in needed(tree, sources):
+        src = sources[name]
+        body = src.ast.copy() if isinstance(src, Fragment) else _list_body(src, engine)
+        ctes.append(exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name))))
+    return _add_ctes(tree, ctes) if ctes else tree
+
+
+def _list_body(table: ListTable, engine: str) -> exp.Expression:
+    if engine == "sqlite":
+        cols = [_sqlite_column(table, c, s) for c, s in table.columns]
+        body = f"SELECT {', '.join(cols)} FROM json_each(:{table.name})"
+        return sqlglot.parse_one(body, read="sqlite")
+    cols = [_pg_column(table, c, s) for c, s in table.columns]
+    fn = "jsonb_array_elements" if table.objects else "jsonb_array_elements_text"
+    body = (f"SELECT {', '.join(cols)} FROM {fn}(CAST(:{table.name} AS JSONB)) "
+            "WITH ORDINALITY AS t(value, ordinality)")
+    return sqlglot.parse_one(body, read="postgres")
+
+
+def _sqlite_column(table: ListTable, name: str, schema: dict) -> str:
+    if name == "pos":
+        return "CAST(key AS INTEGER) AS pos"
+    value = f"json_extract(value, '$.{name}')" if table.objects else "value"
+    cast = _SQLITE_CASTS.get(_json_type(schema))
+    return f"CAST({value} AS {cast}) AS {name}" if cast else f"{value} AS {name}"
+
+
+def _pg_column(table: ListTable, name: str, schema: dict) -> str:
+    if name == "pos":
+        return "CAST(t.ordinality - 1 AS INTEGER) AS pos"
+    value = f"t.value ->> '{name}'" if table.objects else "t.value"
+    pg = _PG_TYPES.get(_json_type(schema) or "", "TEXT")
+    return f"CAST({value} AS {pg}) AS {name}"
+
+
+def _json_type(schema: dict) -> str | None:
+    t = schema.get("type")
+    return next((x for x in t if x != "null"), None) if isinstance(t, list) else t
+
+
+def _add_ctes(tree: exp.Expression, ctes: list[exp.CTE]) -> exp.Expression:
+    """Prepend the CTEs to the statement's WITH: the tool's own CTEs may read them."""
     key = "with_" if "with_" in type(tree).arg_types else "with"
-    cte = exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name)))
     existing = tree.args.get(key)
     if existing is None:
-        tree.set(key, exp.With(expressions=[cte]))
+        tree.set(key, exp.With(expressions=ctes))
     else:
-        existing.set("expressions", [cte, *existing.expressions])
+        existing.set("expressions", [*ctes, *existing.expressions])
     return tree
-
-
-def _round_numeric(tree: exp.Expression) -> exp.Expression:
-    """PostgreSQL has round(numeric, int) only; SQLite's ROUND(x, n) works on doubles."""
-    def fix(node):
-        if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
-            node.set("this", exp.cast(node.this, "NUMERIC"))
-        return node
-    return tree.transform(fix, copy=False)
-
-
-def _postgres_text(tree: exp.Expression, types: dict[str, str]) -> str:
-    def mark(node):
-        if isinstance(node, exp.Placeholder) and node.name:
-            return exp.var(_MARK.format(node.name))
-        return node
-    text = tree.transform(mark).sql(dialect="postgres")
-    text = text.replace("%", "%%")  # psycopg paramstyle: a literal % is written %%
-    return _MARK_RE.sub(lambda m: _pg_placeholder(m.group(1), types), text)
-
-
-def _pg_placeholder(name: str, types: dict[str, str]) -> str:
-    pg = _PG_TYPES.get(types.get(name, ""))
-    return f"CAST(%({name})s AS {pg})" if pg else f"%({name})s"
 
 
 def transpile_schema(schema_sql: str, engine: str) -> list[str]:
-    """CREATE statements of schema.sql for `engine`; refuses a schema that is not only
-    declarations (the compiler reports why; this guards callers that skipped the checks)."""
+    """The statements of schema.sql for `engine` (SQLite: as written); refuses a schema that
+    is not only declarations (the compiler reports why; this guards callers that skipped
+    the checks)."""
     from dslgen.errors import RunError
     from dslgen.sql.schema import split_statements
     from dslgen.sql.schema_rules import schema_problems
@@ -92,9 +131,10 @@ def transpile_schema(schema_sql: str, engine: str) -> list[str]:
     if errors:
         raise RunError(f"schema.sql:{errors[0].line}:{errors[0].col}: {errors[0].message}",
                        hint="run `dslgen check` on the spec")
-    dialect = "sqlite" if engine == "sqlite" else "postgres"
-    asts = [st.ast for st in split_statements(schema_sql)]
-    return [(a if engine == "sqlite" else _typed(a)).sql(dialect=dialect) for a in asts]
+    statements = split_statements(schema_sql)
+    if engine == "sqlite":
+        return [st.text for st in statements]
+    return [_typed(st.ast).sql(dialect="postgres") for st in statements]
 
 
 def _typed(ast: exp.Expression) -> exp.Expression:
@@ -103,4 +143,8 @@ def _typed(ast: exp.Expression) -> exp.Expression:
     for col in ast.find_all(exp.ColumnDef):
         if col.args.get("kind") is None:
             col.set("kind", exp.DataType.build("TEXT"))
+    schema = ast.this if isinstance(ast, exp.Create) else None
+    if isinstance(schema, exp.Schema):
+        schema.set("expressions", [exp.ColumnDef(this=e.copy(), kind=exp.DataType.build("TEXT"))
+                                   if isinstance(e, exp.Identifier) else e for e in schema.expressions])
     return ast

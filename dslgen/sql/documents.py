@@ -7,32 +7,38 @@ from typing import Any, Callable
 
 from dslgen.sql import analysis as an
 from dslgen.sql.compiled import CompiledDoc
+from dslgen.sql.problems import Problem
+from dslgen.sql.scope import Scope
 from dslgen.sql.types import ANY, json_type, non_null
 
 # run(statement, scope) → list of row dicts
 Runner = Callable[[Any, dict], list[dict]]
 
 
-def compile_doc(c, doc, path: tuple, scope: dict[str, dict], columns: dict[str, dict]) -> CompiledDoc:
-    """`columns`: the enclosing row's column schemas (what `column` and `fields` read)."""
+def compile_doc(c, doc, path: tuple, scope: Scope, columns: dict[str, dict] | None) -> CompiledDoc:
+    """`columns`: the enclosing row's column schemas (what `column` and `fields` read); None
+    when they are unknown (a `*` over a table with unknown columns)."""
     built = _compile(c, doc, path, scope, columns)
+    _need(c, doc.present_if, columns, path + ("present_if",))
     return replace(built, present_if=doc.present_if) if doc.present_if else built
 
 
-def _compile(c, doc, path: tuple, scope: dict[str, dict], columns: dict[str, dict]) -> CompiledDoc:
+def _compile(c, doc, path: tuple, scope: Scope, columns: dict[str, dict] | None) -> CompiledDoc:
     if doc.column is not None:
-        return _column(doc.column, columns, doc.omit_if_null)
+        return _column(c, doc.column, columns, doc.omit_if_null, path + ("column",))
     src = next((s for s in ("row", "rows", "map", "value") if getattr(doc, s) is not None), None)
     if src is None:
-        return _fields(c, doc, path, scope, columns, "fields", None)
+        return _fields(c, doc, path, scope, columns, None)
     stmt = c.statement(an.Snippet(path + (src,), getattr(doc, src), "doc"), scope)
     if stmt is None:
         return CompiledDoc(src)
-    row_scope = {**scope, **stmt.columns}
+    row = stmt.columns if stmt.known else None
+    row_scope = scope.with_names(stmt.columns)
     if src == "value":
         first = next(iter(stmt.columns.values()), ANY)
         return CompiledDoc("value", stmt, omit_if_null=doc.omit_if_null, schema=first)
-    element = _element(c, doc, path, row_scope, stmt.columns, src, stmt)
+    _need(c, doc.key, row, path + ("key",))
+    element = _element(c, doc, path, row_scope, row, src, stmt)
     if src == "row":
         return CompiledDoc("row", stmt, key=None, fields=element.fields, item=element.item,
                            omit_if_null=doc.omit_if_null, schema=element.schema)
@@ -45,33 +51,47 @@ def _compile(c, doc, path: tuple, scope: dict[str, dict], columns: dict[str, dic
 def _element(c, doc, path, scope, columns, src, stmt) -> CompiledDoc:
     """What each row becomes: `fields`, `item`, the one value column, or all columns."""
     if doc.fields is not None:
-        return _fields(c, doc, path, scope, columns, "fields", stmt)
+        return _fields(c, doc, path, scope, columns, stmt)
     if doc.item is not None:
         item = doc.item if not isinstance(doc.item, str) else type(doc)(column=doc.item)
-        built = compile_doc(c, item, path + ("item",), scope, columns)
+        where = path + ("item",)
+        built = compile_doc(c, item, where, scope, columns) if not isinstance(doc.item, str) else \
+            _column(c, doc.item, columns, False, where)
         return CompiledDoc("item", item=built, schema=built.schema)
-    values = [k for k in columns if not (src == "map" and k == doc.key)]
+    known = columns if columns is not None else stmt.columns
+    values = [k for k in known if not (src == "map" and k == doc.key)]
     if len(values) == 1:
-        built = _column(values[0], columns, False)
+        built = _column(c, values[0], known, False, path)
         return CompiledDoc("item", item=built, schema=built.schema)
-    fields = tuple((k, _column(k, columns, False)) for k in values)
+    fields = tuple((k, _column(c, k, known, False, path)) for k in values)
     return CompiledDoc("fields", fields=fields, schema=_object_schema(fields))
 
 
-def _fields(c, doc, path, scope, columns, kind, stmt) -> CompiledDoc:
+def _fields(c, doc, path, scope, columns, stmt) -> CompiledDoc:
     out = []
     for key, child in doc.fields.items():
+        where = path + ("fields", key)
         if isinstance(child, str):
-            out.append((key, _column(child, columns, False)))
+            out.append((key, _column(c, child, columns, False, where)))
         else:
-            out.append((key, compile_doc(c, child, path + ("fields", key), scope, columns)))
+            out.append((key, compile_doc(c, child, where, scope, columns)))
     fields = tuple(out)
-    return CompiledDoc(kind, stmt, fields=fields, omit_if_null=doc.omit_if_null, schema=_object_schema(fields))
+    return CompiledDoc("fields", stmt, fields=fields, omit_if_null=doc.omit_if_null, schema=_object_schema(fields))
 
 
-def _column(name: str, columns: dict[str, dict], omit: bool) -> CompiledDoc:
-    schema = columns.get(name, ANY)
+def _column(c, name: str, columns: dict[str, dict] | None, omit: bool, path: tuple) -> CompiledDoc:
+    _need(c, name, columns, path)
+    schema = (columns or {}).get(name, ANY)
     return CompiledDoc("column", column=name, omit_if_null=omit, schema=non_null(schema) if omit else schema)
+
+
+def _need(c, column: str | None, columns: dict[str, dict] | None, path: tuple) -> None:
+    """DSL408: a document reads only columns its query returns (a typo would be a silent null)."""
+    if column is None or columns is None or column in columns:
+        return
+    c.report(path, Problem("DSL408", f"the document reads column '{column}' that its query does not return",
+                           hint=an.did_you_mean(column, columns) or f"the query returns {', '.join(columns) or 'nothing'}"),
+             in_text=False)
 
 
 def _object_schema(fields) -> dict:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from dslgen.sql.arithmetic import ArithmeticError_, evaluate
 from dslgen.sql.arguments import bind, invalid
+from dslgen.sql.compiled import CompiledForEach
 from dslgen.sql.documents import build
 
 
@@ -64,11 +66,13 @@ def _run(conn, tool, params: dict) -> str:
     def run(stmt, scope):
         return conn.rows(stmt.texts[conn.engine], scope)
 
-    for name, stmt in tool.lets:
-        rows = run(stmt, params)
-        params[name] = _plain(next(iter(rows[0].values()))) if rows else None
+    for let in tool.lets:
+        params[let.name] = _let_value(let, params, run)
     for guard in tool.guards:
-        _check(guard, run(guard.stmt, params))
+        if isinstance(guard, CompiledForEach):
+            _for_each(guard, params, run)
+        else:
+            _check(guard, run(guard.stmt, params), params)
     changed = 0
     for stmt in tool.write_statements:
         run(stmt, params)
@@ -78,22 +82,44 @@ def _run(conn, tool, params: dict) -> str:
     return render(build(tool.doc, params, run))
 
 
-def _check(guard, rows: list[dict]) -> None:
+def _let_value(let, params: dict, run) -> Any:
+    if let.kind == "arithmetic":
+        try:
+            return evaluate(str(params.get(let.source) or ""), let.digits)
+        except ArithmeticError_ as e:
+            raise _GuardFailed(let.error.format_map(_Fill({**params, "reason": str(e)}))) from None
+    rows = run(let.stmt, params)
+    if let.kind == "rows":  # a table for later statements, bound as JSON like a list parameter
+        return json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows])
+    return _plain(next(iter(rows[0].values()))) if rows else None
+
+
+def _for_each(guard: CompiledForEach, params: dict, run) -> None:
+    """Items in order, checks in order: the first failing check of the first failing item."""
+    for pos, item in enumerate(json.loads(params[guard.list] or "[]")):
+        scope = {**params, "pos": pos, **(item if isinstance(item, dict) else {"value": item})}
+        for check in guard.checks:
+            _check(check, run(check.stmt, scope), scope)
+
+
+def _check(guard, rows: list[dict], scope: dict) -> None:
     if guard.reject and rows:
-        raise _GuardFailed(guard.error.format_map(_Fill(rows[0])))
+        raise _GuardFailed(guard.error.format_map(_Fill({**scope, **rows[0]})))
     if not guard.reject and not (rows and next(iter(rows[0].values()))):
-        raise _GuardFailed(guard.error)
+        raise _GuardFailed(guard.error.format_map(_Fill(scope)))
 
 
 class _Fill(dict):
-    """Placeholders without a column stay as written."""
+    """Placeholders without a value stay as written; JSON text of lists is not shown."""
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
 def _plain(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def render(document: Any) -> str:

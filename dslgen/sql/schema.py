@@ -153,7 +153,9 @@ def _table(create: exp.Create) -> Table:
     name = schema.this.name.lower()
     columns, pk = [], []
     for node in schema.expressions:
-        if isinstance(node, exp.ColumnDef):
+        if isinstance(node, exp.Identifier):  # `CREATE TABLE t (a, b)`: SQLite's untyped columns
+            columns.append(Column(node.name.lower(), UNTYPED, True))
+        elif isinstance(node, exp.ColumnDef):
             col, is_pk = _column(node)
             columns.append(col)
             if is_pk:

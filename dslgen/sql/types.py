@@ -29,16 +29,22 @@ def non_null(schema: dict) -> dict:
     return {**schema, "type": t} if t else schema
 
 
-def select_types(ast: exp.Expression, schema: DbSchema, arrays: dict[str, str],
-                 scope: dict[str, dict]) -> dict[str, dict]:
-    """Output column → JSON Schema, for a SELECT (empty for anything else)."""
+_SQL_TYPE = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "string": "TEXT"}
+
+
+def select_types(ast: exp.Expression, schema: DbSchema, extra: dict[str, dict[str, dict]],
+                 scope: dict[str, dict]) -> dict[str, dict] | None:
+    """Output column → JSON Schema, for a SELECT (empty for anything else); None when a `*`
+    covers a table whose columns are unknown. `extra`: the tool's own tables."""
     if not isinstance(ast, exp.Query):
         return {}
-    tables = _tables(ast, schema, arrays)
-    annotated = _annotated(ast, schema)
+    tables = _tables(ast, schema, extra)
+    annotated = _annotated(ast, schema, extra)
     out = {}
     for i, sel in enumerate(ast.selects):
         if _is_star(sel):
+            if not _star_known(ast, sel, tables):
+                return None
             out.update(_star(sel, tables))
             continue
         inner = sel.this if isinstance(sel, exp.Alias) else sel
@@ -47,13 +53,13 @@ def select_types(ast: exp.Expression, schema: DbSchema, arrays: dict[str, str],
     return out
 
 
-def _tables(ast, schema: DbSchema, arrays: dict[str, str]) -> dict[str, dict[str, dict]]:
+def _tables(ast, schema: DbSchema, extra: dict[str, dict[str, dict]]) -> dict[str, dict[str, dict]]:
     """alias/name → {column: schema} for every table of the statement."""
     out: dict[str, dict[str, dict]] = {}
     for t in ast.find_all(exp.Table):
         name = t.name.lower()
-        if name in arrays:
-            cols = {"pos": {"type": "integer"}, "value": {"type": arrays[name] or "string"}}
+        if name in extra:
+            cols = extra[name]
         elif schema.table(name) is not None:
             cols = {c.name: c.json_schema() for c in schema.table(name).columns}
         else:
@@ -62,6 +68,12 @@ def _tables(ast, schema: DbSchema, arrays: dict[str, str]) -> dict[str, dict[str
         if t.alias:
             out[t.alias.lower()] = cols
     return out
+
+
+def _star_known(ast, sel, tables: dict) -> bool:
+    q = sel.table.lower() if isinstance(sel, exp.Column) else ""
+    names = {t.alias.lower() or t.name.lower() for t in ast.find_all(exp.Table)}
+    return (q in tables) if q else all(n in tables for n in names)
 
 
 def _is_star(sel) -> bool:
@@ -81,9 +93,11 @@ def _star(sel, tables: dict) -> dict[str, dict]:
     return out
 
 
-def _annotated(ast, schema: DbSchema):
+def _annotated(ast, schema: DbSchema, extra: dict[str, dict[str, dict]]):
+    mapping = {**schema.mapping(), **{name: {c: _SQL_TYPE.get(json_type(s) or "", "TEXT") for c, s in cols.items()}
+                                      for name, cols in extra.items()}}
     try:
-        return annotate_types(ast.copy(), schema=schema.mapping())
+        return annotate_types(ast.copy(), schema=mapping)
     except Exception:  # noqa: BLE001 — type inference is best effort; the fallback is "any"
         return None
 

@@ -25,7 +25,7 @@ tools:
       member_id: {type: integer}
     guards:
       - require: SELECT 1 FROM members WHERE member_id = :membr_id
-        error: "Error: member {member_id} not found"
+        error: "Error: member {member} not found"
     returns:
       row: SELECT member_id, nam FROM members WHERE member_id = :member_id
       fields:
@@ -72,7 +72,7 @@ def test_every_sql_mistake_at_its_place(tmp_path):
         ("DSL405", "tools.yaml", 6, 7),    # unused_one declared, never read
         ("DSL402", "tools.yaml", 9, 12),   # bookz
         ("DSL404", "tools.yaml", 17, 58),  # :membr_id
-        ("DSL409", "tools.yaml", 18, 16),  # {member_id} in a require guard is never filled
+        ("DSL409", "tools.yaml", 18, 16),  # {member} names no parameter, let or column
         ("DSL401", "tools.yaml", 20, 30),  # nam
         ("DSL407", "tools.yaml", 20, 7),   # member_id returned as string, integer parameter
         ("DSL407", "tools.yaml", 28, 18),  # member_id string here, integer in get_member

@@ -83,7 +83,7 @@ def test_compile_error_for_a_bad_statement(retail_schema):
     spec = ToolSpec(name="bad", description="d", writes=["DROP TABLE users"])
     with pytest.raises(ToolCompileError) as e:
         compile_tool(spec, retail_schema)
-    assert e.value.problems[0][1].code == "DSL406"
+    assert e.value.problems[0].problem.code == "DSL406"
 
 
 def test_sql_shorthand_returns_rows(retail_schema):

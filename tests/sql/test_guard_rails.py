@@ -1,6 +1,7 @@
 """Issue 10.2: SQL from a spec cannot touch the machine. schema.sql holds declarations only
 (refused at check and at load), and every connection runs with the engine's guard rails on:
 SQLite's authorizer, PostgreSQL's unprivileged dialogue role."""
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from dslgen import api
 from dslgen.errors import RunError
 from dslgen.spec.tools import ToolSpec
-from dslgen.sql import Database, compile_tool, parse_schema
+from dslgen.sql import Database, ToolCompileError, compile_tool, parse_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = parse_schema("CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT NOT NULL);")
@@ -52,7 +53,12 @@ def test_the_engine_refuses_what_reaches_the_machine(db, tmp_path):
 @pytest.mark.parametrize("sql", ["SELECT pg_read_file('/etc/hostname') AS v", "SELECT readfile('/etc/hostname') AS v",
                                  "SELECT load_extension('/tmp/evil') AS v"])
 def test_a_tool_that_reads_files_gets_an_error_not_the_file(db, sql):
-    tool = compile_tool(ToolSpec(name="leak", description="d", returns={"value": sql}), SCHEMA)
+    with pytest.raises(ToolCompileError, match="does not translate"):  # refused before anything runs
+        compile_tool(ToolSpec(name="leak", description="d", returns={"value": sql}), SCHEMA)
+    # and were it compiled anyway, the engine refuses it
+    tool = compile_tool(ToolSpec(name="leak", description="d", returns={"value": "SELECT 1 AS v"}), SCHEMA)
+    stmt = dataclasses.replace(tool.doc.stmt, texts={"sqlite": sql, "postgresql": sql})
+    tool = dataclasses.replace(tool, doc=dataclasses.replace(tool.doc, stmt=stmt))
     with db.fork() as session:
         result = session.call(tool, {})
     assert result.is_error and HOSTNAME not in result.output

@@ -1,0 +1,41 @@
+"""A statement in the reference dialect (SQLite) as PostgreSQL text that computes the same.
+
+Each rewrite makes PostgreSQL do what SQLite does with the same SQL; `portable.py` lists
+the constructs these rewrites cover, and tests/sql/test_portable.py runs each on both.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+_PG_TYPES = {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN"}
+_MARK = "__dslgen_p_{}__"
+_MARK_RE = re.compile(r"__dslgen_p_(\w+?)__")
+
+
+def postgres_text(tree: exp.Expression, types: dict[str, str]) -> str:
+    """`types`: :name → JSON type, for typed placeholders."""
+    tree = tree.transform(_rewrite, copy=False)
+    text = tree.transform(_mark).sql(dialect="postgres")
+    text = text.replace("%", "%%")  # psycopg paramstyle: a literal % is written %%
+    return _MARK_RE.sub(lambda m: _placeholder(m.group(1), types), text)
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+        # PostgreSQL has round(numeric, int) only; SQLite's ROUND(x, n) gives a float
+        node.set("this", exp.cast(node.this, "NUMERIC"))
+        return exp.cast(node, "DOUBLE PRECISION")
+    return node
+
+
+def _mark(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Placeholder) and node.name:
+        return exp.var(_MARK.format(node.name))
+    return node
+
+
+def _placeholder(name: str, types: dict[str, str]) -> str:
+    pg = _PG_TYPES.get(types.get(name, ""))
+    return f"CAST(%({name})s AS {pg})" if pg else f"%({name})s"
