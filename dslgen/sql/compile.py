@@ -22,7 +22,7 @@ from dslgen.sql.portable import portability_problems
 from dslgen.sql.problems import Problem
 from dslgen.sql.schema import DbSchema
 from dslgen.sql.scope import Scope
-from dslgen.sql.types import json_type, select_types
+from dslgen.sql.types import kind as value_kind, select_types
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class _Compiler:
         self._names(snippet, ast, scope)
         self.read |= set(an.placeholders(ast)) | {t.name.lower() for t in ast.find_all(exp.Table)}
         columns = select_types(ast, self.schema, scope.columns, scope.names) if self.schema else None
-        types = {n: json_type(s) for n, s in scope.names.items()}  # PostgreSQL casts its placeholders
+        types = {n: value_kind(s) for n, s in scope.names.items()}  # PostgreSQL casts its placeholders
         texts = {e: render(ast, e, scope.sources, types) for e in ENGINES}
         return CompiledStatement(snippet.role, kind, an.normalized(ast), texts, tuple(an.placeholders(ast)),
                                  columns if columns is not None else {}, known=columns is not None)

@@ -15,11 +15,12 @@ from sqlglot import exp
 from sqlglot.dialects.sqlite import SQLite
 
 from dslgen.sql.params import ListTable
+from dslgen.sql.types import kind
 
 ENGINES = ("sqlite", "postgresql")
-_PG_TYPES = {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN"}
-_SQLITE_CASTS = {"integer": "INTEGER", "number": "REAL"}
-_MARK = "__dslgen_p_{}__"
+_PG_TYPES = {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "decimal": "NUMERIC",
+             "boolean": "BOOLEAN"}
+_SQLITE_CASTS = {"integer": "INTEGER", "number": "REAL", "decimal": "NUMERIC"}
 
 
 class SQLiteReference(SQLite):
@@ -91,7 +92,7 @@ def _sqlite_column(table: ListTable, name: str, schema: dict) -> str:
     if name == "pos":
         return "CAST(key AS INTEGER) AS pos"
     value = f"json_extract(value, '$.{name}')" if table.objects else "value"
-    cast = _SQLITE_CASTS.get(_json_type(schema))
+    cast = _SQLITE_CASTS.get(kind(schema) or "")
     return f"CAST({value} AS {cast}) AS {name}" if cast else f"{value} AS {name}"
 
 
@@ -99,13 +100,8 @@ def _pg_column(table: ListTable, name: str, schema: dict) -> str:
     if name == "pos":
         return "CAST(t.ordinality - 1 AS INTEGER) AS pos"
     value = f"t.value ->> '{name}'" if table.objects else "t.value"
-    pg = _PG_TYPES.get(_json_type(schema) or "", "TEXT")
+    pg = _PG_TYPES.get(kind(schema) or "", "TEXT")
     return f"CAST({value} AS {pg}) AS {name}"
-
-
-def _json_type(schema: dict) -> str | None:
-    t = schema.get("type")
-    return next((x for x in t if x != "null"), None) if isinstance(t, list) else t
 
 
 def _add_ctes(tree: exp.Expression, ctes: list[exp.CTE]) -> exp.Expression:

@@ -9,7 +9,7 @@ from dslgen.sql import analysis as an
 from dslgen.sql.compiled import CompiledDoc
 from dslgen.sql.problems import Problem
 from dslgen.sql.scope import Scope
-from dslgen.sql.types import ANY, json_type, non_null
+from dslgen.sql.types import ANY, kind, non_null
 
 # run(statement, scope) → list of row dicts
 Runner = Callable[[Any, dict], list[dict]]
@@ -139,12 +139,24 @@ def _build_fields(doc: CompiledDoc, scope: dict, run: Runner) -> dict:
 
 
 def convert(value: Any, schema: dict) -> Any:
-    """Engine value → JSON value of the declared type (SQLite booleans are 0/1, PG numerics Decimal)."""
+    """Engine value → JSON value of its type, the same on every engine: SQLite booleans are
+    0/1 and whole NUMERICs ints, PostgreSQL booleans are bools and NUMERICs Decimals."""
     if value is None:
         return None
-    t = json_type(schema)
-    if t == "boolean":
+    k = kind(schema)
+    if k == "boolean":
         return bool(value)
-    if isinstance(value, Decimal) or t == "number":
-        return float(value) if not isinstance(value, bool) else value
+    if k == "decimal" or (k is None and isinstance(value, Decimal)):
+        return decimal_value(value)
+    if k == "number" and not isinstance(value, bool):
+        return float(value)
+    if k == "integer" and isinstance(value, (Decimal, float)) and value == int(value):
+        return int(value)
     return value
+
+
+def decimal_value(value: Any) -> int | float:
+    """An exact amount: an int when whole, else a float to 10 places (hides the last bits by
+    which SQLite's double arithmetic and PostgreSQL's exact NUMERIC differ)."""
+    number = round(float(value), 10)
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number

@@ -9,7 +9,7 @@ from typing import Any
 from dslgen.sql.arithmetic import ArithmeticError_, evaluate
 from dslgen.sql.arguments import bind, invalid
 from dslgen.sql.compiled import CompiledForEach
-from dslgen.sql.documents import build
+from dslgen.sql.documents import build, decimal_value
 
 
 @dataclass(frozen=True)
@@ -110,16 +110,27 @@ def _check(guard, rows: list[dict], scope: dict) -> None:
 
 
 class _Fill(dict):
-    """Placeholders without a value stay as written; JSON text of lists is not shown."""
+    """Values as an error text shows them, the same on every engine (a whole number without
+    `.0`, booleans and nulls as in JSON); a placeholder without a value stays as written."""
+
+    def __init__(self, values: dict):
+        super().__init__({k: _shown(v) for k, v in values.items()})
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (float, Decimal)):
+        number = decimal_value(value)
+        return str(number)
+    return str(value)
+
+
 def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+    return decimal_value(value) if isinstance(value, Decimal) else value
 
 
 def render(document: Any) -> str:

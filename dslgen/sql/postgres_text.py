@@ -9,13 +9,14 @@ import re
 
 from sqlglot import exp
 
-_PG_TYPES = {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN"}
+_PG_TYPES = {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "decimal": "NUMERIC",
+             "boolean": "BOOLEAN"}
 _MARK = "__dslgen_p_{}__"
 _MARK_RE = re.compile(r"__dslgen_p_(\w+?)__")
 
 
 def postgres_text(tree: exp.Expression, types: dict[str, str]) -> str:
-    """`types`: :name → JSON type, for typed placeholders."""
+    """`types`: :name → kind (integer, number, decimal, string, boolean), for typed placeholders."""
     tree = tree.transform(_rewrite, copy=False)
     text = tree.transform(_mark).sql(dialect="postgres")
     text = text.replace("%", "%%")  # psycopg paramstyle: a literal % is written %%
@@ -23,10 +24,14 @@ def postgres_text(tree: exp.Expression, types: dict[str, str]) -> str:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
-        # PostgreSQL has round(numeric, int) only; SQLite's ROUND(x, n) gives a float
+    if isinstance(node, exp.Round):
+        # SQLite rounds half away from zero and gives a float; PostgreSQL's round(double)
+        # rounds half to even, and round(x, n) takes a numeric only
         node.set("this", exp.cast(node.this, "NUMERIC"))
         return exp.cast(node, "DOUBLE PRECISION")
+    if isinstance(node, exp.Literal) and not node.is_string and "." in node.this:
+        # 1.5 is a double in SQLite, an exact numeric in PostgreSQL: compute with doubles
+        return exp.cast(node.copy(), "DOUBLE PRECISION")
     return node
 
 

@@ -37,10 +37,16 @@ class Column:
             return "any"
         return _JSON_TYPES.get(self.type, "string")
 
+    @property
+    def decimal(self) -> bool:
+        """An exact amount (NUMERIC, DECIMAL): rendered without a fraction when whole."""
+        return self.type in ("DECIMAL", "NUMERIC")
+
     def json_schema(self) -> dict:
         if self.type == UNTYPED:
             return {}
-        return {"type": [self.json_type, "null"]} if self.nullable else {"type": self.json_type}
+        out = {"type": [self.json_type, "null"]} if self.nullable else {"type": self.json_type}
+        return {**out, "format": "decimal"} if self.decimal else out
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ VALID = {  # one valid call per tool (orders and items of the seed data)
     "exchange_delivered_order_items": {"order_id": "#W7736983", "item_ids": ["5952720925"],
                                        "new_item_ids": ["1323134954"], "payment_method_id": "paypal_6840891"},
     "modify_user_address": {"user_id": "noah_brown_6181", **ADDRESS},
+    "calculate": {"expression": "2 * (3 + 4)"},
     "think": {"thought": "hmm"},
     "transfer_to_human_agents": {"summary": "wants a human"},
 }
