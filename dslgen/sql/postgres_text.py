@@ -11,6 +11,7 @@ from sqlglot import exp
 
 _PG_TYPES = {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "decimal": "NUMERIC",
              "boolean": "BOOLEAN"}
+_INTEGERS = {exp.DataType.Type.INT, exp.DataType.Type.BIGINT, exp.DataType.Type.SMALLINT, exp.DataType.Type.TINYINT}
 _MARK = "__dslgen_p_{}__"
 _MARK_RE = re.compile(r"__dslgen_p_(\w+?)__")
 
@@ -32,6 +33,17 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Literal) and not node.is_string and "." in node.this:
         # 1.5 is a double in SQLite, an exact numeric in PostgreSQL: compute with doubles
         return exp.cast(node.copy(), "DOUBLE PRECISION")
+    if isinstance(node, exp.Like):
+        # SQLite's LIKE ignores ASCII case and has no escape character
+        return exp.Escape(this=exp.ILike(this=node.this, expression=node.expression), expression=exp.Literal.string(""))
+    if isinstance(node, exp.Mod):
+        # x % 0 is NULL in SQLite, an error in PostgreSQL
+        node.set("expression", exp.Nullif(this=node.expression, expression=exp.Literal.number(0)))
+        return node
+    if isinstance(node, exp.Cast) and node.to.this in _INTEGERS:
+        # SQLite truncates a number cast to an integer; PostgreSQL rounds it
+        inner = exp.Anonymous(this="TRUNC", expressions=[exp.cast(node.this, "NUMERIC")])
+        return exp.cast(inner, "BIGINT")
     return node
 
 
