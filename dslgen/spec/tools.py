@@ -23,6 +23,11 @@ class ParamSpec(SpecModel):
     required: Annotated[bool, Field(description="Whether the caller must pass it.")] = True
     enum: Annotated[Optional[list[Any]], Field(description="Allowed values.")] = None
     pattern: Annotated[Optional[str], Field(description="Regex a string must match.")] = None
+    maxLength: Annotated[Optional[int], Field(ge=1, description=(
+        "Longest string accepted; also bounds what the agent's constrained output may spend on it "
+        "(the context budget).")) ] = None
+    maxItems: Annotated[Optional[int], Field(ge=1, description=(
+        "Most items a list accepts; also bounds the agent's constrained output (the context budget)."))] = None
     items: Annotated[Optional[dict[str, Any]], Field(
         description="JSON Schema of the list's items: a scalar type, or an object whose properties "
                     "(string, integer, number or boolean) become the columns of the list's table.")] = None

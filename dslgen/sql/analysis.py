@@ -60,7 +60,8 @@ def _command(text: str) -> Problem:
     first = " ".join(words[:2]).upper() if words else ""
     if first.startswith("REPLACE") or first.startswith("INSERT OR"):
         return Problem("DSL415", f"'{first}' does not translate to PostgreSQL", 1, 1, len(first),
-                       "UPDATE the row when it exists, else INSERT it (two writes, or INSERT … ON CONFLICT … DO UPDATE)")
+                       "write two statements: an UPDATE of the row, then an INSERT … SELECT … "
+                       "WHERE NOT EXISTS (…) for a row that is not there yet")
     return Problem("DSL403", f"SQL does not parse: unknown statement '{first}'", 1, 1, len(first),
                    "a tool runs SELECT, INSERT, UPDATE or DELETE")
 

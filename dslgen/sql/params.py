@@ -39,7 +39,7 @@ def parameters_schema(tool) -> dict:
         prop = {"type": p.type}
         if p.description:
             prop["description"] = p.description
-        for key in ("enum", "pattern", "items"):
+        for key in ("enum", "pattern", "maxLength", "maxItems", "items"):
             if getattr(p, key) is not None:
                 prop[key] = getattr(p, key)
         if p.type == "array" and "items" not in prop:

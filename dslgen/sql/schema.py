@@ -14,7 +14,7 @@ from sqlglot.tokens import TokenType
 
 from dslgen.errors import Diagnostic, Span
 from dslgen.sql import quiet  # noqa: F401 — sqlglot warnings we turn into diagnostics
-from dslgen.sql.problems import Problem, line_col
+from dslgen.sql.problems import Problem, did_you_mean, line_col
 
 # schema column type → JSON Schema type of its values
 _JSON_TYPES = {
@@ -149,9 +149,17 @@ def _statement(sql_text: str, start: int, end: int) -> Statement:
     if isinstance(ast, exp.Command):  # sqlglot gave up on it: name the words it could not read
         words = " ".join(text.split()[:2])
         return Statement(text, start, None, Problem(
-            "DSL400", f"does not parse: unknown statement '{words}'", line, col, len(words),
-            "schema.sql declares tables: CREATE TABLE name (column TYPE, …)"))
+            "DSL400", f"does not parse: unknown statement '{words}'", line, col, len(words), _command_hint(words)))
     return Statement(text, start, ast, None)
+
+
+def _command_hint(words: str) -> str:
+    first, _, second = words.upper().partition(" ")
+    if first == "CREATE":
+        close = did_you_mean(second, ["TABLE", "INDEX", "VIEW", "UNIQUE"])
+        if close:
+            return f"did you mean 'CREATE {close.split(chr(39))[1]}'?"
+    return "schema.sql declares tables: CREATE TABLE name (column TYPE, …)"
 
 
 def _table(create: exp.Create) -> Table:

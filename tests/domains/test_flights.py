@@ -29,7 +29,7 @@ def book(flights, passengers=PASSENGERS, payments=None, user=MIA):
 # (call, expected output or None: checked only for being the same on both engines)
 SCRIPT = [
     (("get_reservation_details", {"reservation_id": "R100"}), None),
-    (book([OUT, {"flight_number": "HAT999", "date": "2024-05-20"}, {"flight_number": "HAT000", "date": "x"}]),
+    (book([OUT, {"flight_number": "HAT999", "date": "2024-05-20"}, {"flight_number": "HAT000", "date": "2024-05-30"}]),
      "Error: flight HAT999 not found"),  # the first failing item wins
     (book([OUT, {"flight_number": "HAT237", "date": "2024-05-24"}]), "Error: flight HAT237 does not fly on 2024-05-24"),
     (book([{"flight_number": "HAT237", "date": "2024-05-23"}]), "Error: flight HAT237 on 2024-05-23 is not available"),
@@ -137,3 +137,15 @@ def test_a_list_parameter_may_not_hide_a_table(tmp_path):
     diags = [d for d in api.check_spec(spec) if d.code == "DSL414"]
     assert [(d.span.line, d.span.col) for d in diags] == [(line, 7)]
     assert "list parameter 'users' has the name of the table 'users'" in diags[0].message
+
+
+def test_list_bounds_keep_the_longest_call_inside_the_context(plan):
+    """maxItems and maxLength in the spec bound what the agent's constrained call may spend
+    (docs/tool-language.md, Context budget): without them book_reservation alone needs
+    ~11,000 output tokens, more than the embedded model's 8,192-token window."""
+    from dslgen.backends.constraints import agent_turn_schema, bound_schema, max_output_tokens
+
+    budget = max_output_tokens(bound_schema(agent_turn_schema(plan.tool_signatures())))
+    assert budget < 2000
+    unbounded = plan.tool("book_reservation").parameters_schema
+    assert unbounded["properties"]["flights"]["maxItems"] == 4
