@@ -99,6 +99,9 @@ class LetSpec(SpecModel):
         return self
 
 
+QUERY_SOURCES = ("row", "rows", "map", "value")  # document nodes built from a SELECT
+
+
 class Doc(SpecModel):
     """A returned document. Exactly one source: `row` (an object from the first row), `rows`
     (a list, one element per row), `map` (an object keyed by the `key` column), `value`
@@ -121,9 +124,14 @@ class Doc(SpecModel):
         description="Leave the key out of the parent object unless this column of the enclosing row "
                     "is not null (e.g. a list that exists only once a request was made).")] = None
 
+    @property
+    def query_source(self) -> str | None:
+        """row, rows, map or value: the node's SELECT; None for column and fields nodes."""
+        return next((s for s in QUERY_SOURCES if getattr(self, s) is not None), None)
+
     @model_validator(mode="after")
     def _one_source(self) -> "Doc":
-        sources = [s for s in ("row", "rows", "map", "value", "column") if getattr(self, s) is not None]
+        sources = [s for s in (*QUERY_SOURCES, "column") if getattr(self, s) is not None]
         if len(sources) > 1:
             raise ValueError(f"a document has one source, got {', '.join(sources)}")
         if not sources and self.fields is None:

@@ -1,21 +1,19 @@
 """Per-dialogue database state: a seeded master per domain, and cheap isolated forks."""
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from dslgen.errors import RunError
 from dslgen.sql import analysis as an
 from dslgen.sql import state
-from dslgen.sql.dialects import render, transpile_schema
-from dslgen.sql.engines import PostgresConn, SqliteConn
+from dslgen.sql.dialects import render, schema_sql
+from dslgen.sql.engines import engine as engine_module
 from dslgen.sql.executor import ToolResult, call
-from dslgen.sql.pg_master import ensure_master
 from dslgen.sql.schema import DbSchema, parse_schema
-from dslgen.sql.seed import insert_sql, read_seed
+from dslgen.sql.seed import read_seed
 
 
 class Session:
@@ -92,18 +90,7 @@ class Database:
     def __init__(self, schema: DbSchema, seed: dict[str, list[tuple]], engine: str = "sqlite",
                  url: str | None = None, name: str = "domain"):
         self.schema, self.engine = schema, engine
-        if engine == "sqlite":
-            self._lock = threading.Lock()
-            self._master = SqliteConn.memory(allow_ddl=True)
-            _load(self._master, schema, seed)
-            self._master.seal()
-        elif engine == "postgresql":
-            if not url:
-                raise RunError("the postgresql engine needs a URL", hint="e.g. postgresql://user@127.0.0.1:5432/postgres")
-            load = partial(_load, schema=schema, seed=seed)
-            self._url, self._role = _with_hint(lambda: ensure_master(url, schema, seed, name, load), url)
-        else:
-            raise RunError(f"unknown engine {engine!r}", hint="use 'sqlite' or 'postgresql'")
+        self._master = engine_module(engine).Master(schema, seed, schema_sql(schema.sql, engine), url, name)
 
     @classmethod
     def from_domain(cls, domain_path: str | Path, engine: str = "sqlite", url: str | None = None) -> "Database":
@@ -112,30 +99,8 @@ class Database:
         return cls(schema, read_seed(path / "seed", schema), engine, url, name=path.name)
 
     def fork(self) -> Session:
-        if self.engine == "sqlite":
-            with self._lock:  # dialogues may start from several threads; the master is shared
-                return Session(self._master.copy(), self.schema)
-        tables = [(t.name, t.primary_key) for t in self.schema.tables]
-        return Session(PostgresConn.fork(self._url, tables, self._role), self.schema)
+        return Session(self._master.fork(), self.schema)
 
     def digest(self) -> str:
         with self.fork() as s:
             return s.digest()
-
-
-def _with_hint(make, url: str):
-    """Connection faults become RunErrors with a hint instead of tracebacks."""
-    import psycopg
-
-    try:
-        return make()
-    except psycopg.OperationalError as e:
-        raise RunError(f"cannot use the PostgreSQL server at {url}: {str(e).strip()}",
-                       hint="is the server running and the URL right (postgresql://user@host:port/db)?") from None
-
-
-def _load(conn, schema: DbSchema, seed: dict[str, list[tuple]]) -> None:
-    conn.run_script(transpile_schema(schema.sql, conn.engine))
-    for table in schema.tables:
-        if seed.get(table.name):
-            conn.insert_many(insert_sql(table, conn.engine), seed[table.name])

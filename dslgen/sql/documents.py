@@ -26,7 +26,7 @@ def compile_doc(c, doc, path: tuple, scope: Scope, columns: dict[str, dict] | No
 def _compile(c, doc, path: tuple, scope: Scope, columns: dict[str, dict] | None) -> CompiledDoc:
     if doc.column is not None:
         return _column(c, doc.column, columns, doc.omit_if_null, path + ("column",))
-    src = next((s for s in ("row", "rows", "map", "value") if getattr(doc, s) is not None), None)
+    src = doc.query_source
     if src is None:
         return _fields(c, doc, path, scope, columns, None)
     stmt = c.statement(an.Snippet(path + (src,), getattr(doc, src), "doc"), scope)

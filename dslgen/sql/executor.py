@@ -10,6 +10,7 @@ from dslgen.sql.arithmetic import ArithmeticError_, evaluate
 from dslgen.sql.arguments import bind, invalid
 from dslgen.sql.compiled import CompiledForEach
 from dslgen.sql.documents import build, decimal_value
+from dslgen.sql.engines import is_engine_error
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,12 @@ def call(conn, tool, arguments: Any) -> ToolResult:
         return ToolResult(g.text, True, tool.writes)
     except Exception as e:  # noqa: BLE001 — any engine fault becomes an error output, not a crash
         conn.end(False, read_only)
-        if not _is_engine_error(e):
+        if not is_engine_error(e):
             raise
         # the engine's message can quote data or SQL; the caller gets only the kind of fault
         return ToolResult(f"Error: {tool.name} failed ({type(e).__name__})", True, tool.writes)
     conn.end(True, read_only)
     return ToolResult(output, False, tool.writes)
-
-
-def _is_engine_error(e: Exception) -> bool:
-    import sqlite3
-
-    return isinstance(e, sqlite3.Error) or type(e).__module__.startswith("psycopg")
 
 
 def _run(conn, tool, params: dict) -> str:

@@ -1,7 +1,7 @@
 """SQL that runs the same on SQLite and PostgreSQL: the constructs `check` accepts.
 
 A tool's SQL is written in SQLite's dialect. Each construct below (a sqlglot node type) is
-known to give the same result on PostgreSQL, as rendered by `postgres_text.py` (which
+known to give the same result on PostgreSQL, as rendered by `engines/postgresql.py` (which
 rewrites LIKE, %, ROUND, CAST to an integer and decimal literals so PostgreSQL computes what
 SQLite computes); every other construct is a DSL415 diagnostic naming it. Each entry has an
 example query over the test table `t(id INTEGER, n INTEGER, x DOUBLE PRECISION,

@@ -260,9 +260,3 @@ def _did_you_mean(word: str, choices) -> str | None:
 
     match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else None
-
-
-def insert_sql(table: Table, engine: str) -> str:
-    mark = "?" if engine == "sqlite" else "%s"
-    cols = ", ".join(table.column_names)
-    return f"INSERT INTO {table.name} ({cols}) VALUES ({', '.join(mark for _ in table.columns)})"

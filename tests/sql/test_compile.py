@@ -6,7 +6,7 @@ import pytest
 
 from dslgen.spec.tools import ToolSpec
 from dslgen.sql import ToolCompileError, compile_tool, parse_schema
-from dslgen.sql.dialects import transpile_schema
+from dslgen.sql.dialects import schema_sql
 
 
 def test_read_write_classification(retail_tools):
@@ -76,7 +76,7 @@ def test_postgres_text_escapes_percent_and_types_placeholders(retail_tools):
 def test_schema_transpiles_for_postgres():
     schema = parse_schema("CREATE TABLE t (a TEXT PRIMARY KEY, b DOUBLE PRECISION, c BOOLEAN NOT NULL);")
     assert [c.json_type for c in schema.tables[0].columns] == ["string", "number", "boolean"]
-    assert "DOUBLE PRECISION" in transpile_schema(schema.sql, "postgresql")[0]
+    assert "DOUBLE PRECISION" in schema_sql(schema.sql, "postgresql")[0]
 
 
 def test_compile_error_for_a_bad_statement(retail_schema):

@@ -4,7 +4,7 @@ as is a table declared twice, a dropped table or a statement sqlglot cannot read
 import pytest
 
 from dslgen.errors import RunError
-from dslgen.sql.dialects import transpile_schema
+from dslgen.sql.dialects import schema_sql
 from dslgen.sql.schema_rules import schema_problems
 
 BASE = "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT);\n"
@@ -34,7 +34,7 @@ def test_only_declarations(statement):
     problems = schema_problems(BASE + statement + ";\n")
     assert [(p.code, p.line, p.col) for p in problems] == [ATTACKS[statement]]
     with pytest.raises(RunError):  # and nothing of it runs, even without `check`
-        transpile_schema(BASE + statement + ";\n", "sqlite")
+        schema_sql(BASE + statement + ";\n", "sqlite")
 
 
 def test_declarations_pass():
@@ -42,7 +42,7 @@ def test_declarations_pass():
             "CREATE VIEW named AS SELECT a, UPPER(b) AS b FROM t WHERE b IS NOT NULL;\n"
             "CREATE TABLE untyped (x, y);\n")
     assert schema_problems(text) == []
-    assert len(transpile_schema(text, "postgresql")) == 4
+    assert len(schema_sql(text, "postgresql")) == 4
 
 
 def test_an_index_or_view_reads_declared_tables():
