@@ -5,11 +5,13 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Callable
 
+from sqlglot import exp
+
 from dslgen.sql import analysis as an
 from dslgen.sql.compiled import CompiledDoc
 from dslgen.sql.problems import Problem
 from dslgen.sql.scope import Scope
-from dslgen.sql.types import ANY, kind, non_null
+from dslgen.sql.types import ANY, kind, named, non_null, output_name
 
 # run(statement, scope) → list of row dicts
 Runner = Callable[[Any, dict], list[dict]]
@@ -34,6 +36,8 @@ def _compile(c, doc, path: tuple, scope: Scope, columns: dict[str, dict] | None)
         return CompiledDoc(src)
     row = stmt.columns if stmt.known else None
     row_scope = scope.with_names(stmt.columns)
+    if src != "value":
+        unnamed_columns(c, path + (src,), getattr(doc, src))
     if src == "value":
         first = next(iter(stmt.columns.values()), ANY)
         return CompiledDoc("value", stmt, omit_if_null=doc.omit_if_null, schema=first)
@@ -92,6 +96,16 @@ def _need(c, column: str | None, columns: dict[str, dict] | None, path: tuple) -
     c.report(path, Problem("DSL408", f"the document reads column '{column}' that its query does not return",
                            hint=an.did_you_mean(column, columns) or f"the query returns {', '.join(columns) or 'nothing'}"),
              in_text=False)
+
+
+def unnamed_columns(c, path: tuple, text: str) -> None:
+    """DSL415: a document shows column names, and the engines name an unnamed expression
+    differently (SQLite `COUNT(*)`, PostgreSQL `count`): it needs `AS name`."""
+    ast = an.parse(text)
+    for sel in ast.selects if isinstance(ast, exp.Query) else ():
+        if not named(sel):
+            c.report(path, Problem("DSL415", f"the column '{output_name(sel)}' has a different name on each engine",
+                                   *an.node_position(text, sel), hint=f"name it: {output_name(sel)} AS name"))
 
 
 def _object_schema(fields) -> dict:

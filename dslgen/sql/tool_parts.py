@@ -69,7 +69,7 @@ def _rows_let(c, name: str, text: str, scope: Scope):
     if bad:
         c.report(path, Problem("DSL413", f"rows let '{name}': column '{bad[0]}' cannot be read as a column",
                                hint="name every column of the query (… AS name), not 'pos'"))
-    table = rows_table(name, columns)
+    table = rows_table(name, {k: v for k, v in columns.items() if k not in bad})
     scope = scope.with_table(name, table, table.column_types())
     return (CompiledLet(name, "rows", stmt) if stmt else None), scope
 
@@ -135,7 +135,7 @@ def _error_text(c, path: tuple, text: str, known: set[str]) -> None:
 
 def body(c, scope: Scope):
     """The writes and the returned document."""
-    from dslgen.sql.documents import compile_doc
+    from dslgen.sql.documents import compile_doc, unnamed_columns
 
     writes = [s for i, t in enumerate(c.tool.writes)
               if (s := c.statement(an.Snippet(("writes", i), t, "write"), scope)) is not None]
@@ -143,6 +143,7 @@ def body(c, scope: Scope):
     if c.tool.sql is not None:
         stmt = c.statement(an.Snippet(("sql",), c.tool.sql, "sql"), scope)
         if stmt is not None and stmt.kind == "select":
+            unnamed_columns(c, ("sql",), c.tool.sql)
             doc = _rows_doc(stmt)
         elif stmt is not None:
             writes.append(stmt)

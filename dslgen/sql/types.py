@@ -75,8 +75,18 @@ def select_types(ast: exp.Expression, schema: DbSchema, extra: dict[str, dict[st
             out.update(_star(sel, tables))
             continue
         inner = sel.this if isinstance(sel, exp.Alias) else sel
-        out[sel.alias_or_name] = _Infer(tables, scope, schema, extra).type(inner)
+        out[output_name(sel)] = _Infer(tables, scope, schema, extra).type(inner)
     return out
+
+
+def output_name(sel: exp.Expression) -> str:
+    """A selected column's name: its alias or column name; an unnamed expression is shown as
+    written (SQLite names it so, PostgreSQL differently: see `unnamed`)."""
+    return sel.alias_or_name if named(sel) else sel.sql(dialect="sqlite")
+
+
+def named(sel: exp.Expression) -> bool:
+    return isinstance(sel, (exp.Alias, exp.Column)) or _is_star(sel)
 
 
 def _tables(ast, schema: DbSchema, extra: dict[str, dict[str, dict]]) -> dict[str, dict[str, dict]]:
