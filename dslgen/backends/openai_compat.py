@@ -205,7 +205,7 @@ class OpenAICompatBackend(BaseBackend):
             body = {"messages": messages, **({"model": self.spec.model} if self.spec.model
                                              else {})}
             return int(self._post_once(root + "/tokenize", body)["count"])
-        text = "\n".join(m["content"] for m in messages)
+        text = "\n".join(m.get("content") or "" for m in messages)
         n = int(self._post_once(root + "/extras/tokenize/count", {"input": text})["count"])
         return n + 5 * len(messages) + 3  # <|im_start|>role\n ... <|im_end|>\n + generation prompt
 

@@ -9,6 +9,7 @@ from dslgen.backends.constraints import (
     max_json_chars,
     max_output_tokens,
     parse_agent_turn,
+    tagged_branches,
     user_turn_schema,
 )
 
@@ -133,3 +134,28 @@ def test_user_turn_schema():
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"message": "hi"}, schema)
     assert max_output_tokens(schema) < 500
+
+
+def test_a_tagged_branch_accepts_and_rejects_exactly_as_the_union(retail_tools):
+    union = agent_turn_schema(retail_tools)
+    key, branches = tagged_branches(union)
+    assert key == "tool" and len(branches) == len(retail_tools)
+    whole = jsonschema.Draft202012Validator(union)
+    values = [
+        {"tool": "get_order_details", "arguments": {"order_id": "#W1"}},
+        {"tool": "get_order_details", "arguments": {}},  # a required argument missing
+        {"tool": "get_order_details", "arguments": {"order_id": "#W1", "x": 1}},
+        {"tool": "get_order_details", "arguments": {"order_id": 5}},
+        {"tool": "cancel_pending_order", "arguments": {"order_id": "#W1", "reason": "nope"}},
+    ]
+    for value in values:
+        branch = jsonschema.Draft202012Validator(branches[value["tool"]])
+        assert branch.is_valid(value) == whole.is_valid(value), value
+
+
+def test_unions_without_a_tag_are_not_split():
+    assert tagged_branches(user_turn_schema()) is None
+    assert tagged_branches({"anyOf": [{"type": "string"}, {"type": "integer"}]}) is None
+    loose = {"anyOf": [{"type": "object", "properties": {"t": {"const": "a"}}, "required": ["t"]},
+                       {"type": "object"}]}  # the second branch could hold any "t"
+    assert tagged_branches(loose) is None
