@@ -30,7 +30,7 @@ def test_the_mock_server_answers_every_schema_with_a_valid_instance(retail_tools
 
 def test_many_threads_share_one_backend_with_all_requests_in_flight(retail_tools):
     union, turn = agent_turn_schema(retail_tools), user_turn_schema()
-    with mock_openai.MockOpenAI(latency=0.3) as server:
+    with mock_openai.MockOpenAI(latency=0.5) as server:
         b = OpenAICompatBackend(ModelSpec(backend="openai", base_url=server.url, model="m"),
                                 "agent")
 
