@@ -6,8 +6,9 @@ byte a second never trips a read timeout. So every socket operation here runs un
 request's deadline (a thread-local, since a pooled connection serves one request at a
 time): each connect, write and read may wait only for what is left of `timeout_s`.
 
-Environment proxies are not used: their transports would bypass the deadline. Any transport fault (refused, reset, timed out, a body cut short or longer than
-its Content-Length says) is a `TransportFault`; an HTTP status is the caller's to judge.
+Environment proxies are not used: their transports would bypass the deadline. Any
+transport fault (refused, reset, timed out, a body cut short of its Content-Length) is a
+`TransportFault`; an HTTP status is the caller's to judge.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def post(url: str, payload: bytes, headers: dict[str, str], timeout_s: float) ->
     except httpx.ConnectError as exc:
         raise TransportFault(_connect_cause(exc)) from None
     except httpx.RemoteProtocolError as exc:
-        raise TransportFault(f"connection broken mid-response ({_first_line(exc)})") from None
+        raise TransportFault(f"connection broken ({_first_line(exc)})") from None
     except (httpx.TransportError, httpx.StreamError) as exc:
         raise TransportFault(_first_line(exc) or type(exc).__name__) from None
     finally:

@@ -49,7 +49,7 @@ def test_a_body_cut_short_is_a_retryable_backend_error(declare_length):
         with pytest.raises(BackendError) as e:
             b.generate_text(MSGS)
     assert e.value.retryable and len(srv.chat_requests()) == 2
-    expected = "connection broken mid-response" if declare_length else "malformed response"
+    expected = "connection broken (peer closed" if declare_length else "malformed response"
     assert expected in str(e.value)
 
 
