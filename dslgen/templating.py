@@ -20,6 +20,8 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "task_request": frozenset({"goal", "request", "known"}),
     "tool_simulator": frozenset({"domain", "policy", "tool", "earlier_calls"}),
     "judge": frozenset({"goal", "checkpoint", "transcript"}),
+    # the system prompt of exported training data: no generation protocol, tools optional
+    "export_system": frozenset({"domain", "policy", "tools"}),
 }
 
 DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"

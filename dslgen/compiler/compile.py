@@ -43,5 +43,6 @@ def compile_spec(loaded: Loaded, output_dir: str | Path | None = None) -> Plan:
         tasks=tuple(spec.domain.tasks), models=roles_of(spec.models),
         user_simulator=spec.user_simulator, prompts=dict(spec.prompts),
         stages=tuple(spec.pipeline), output_dir=out, database=spec.database,
+        description=spec.description, notices=tuple(sorted(spec.domain.notices.items())),
     )
 

@@ -28,6 +28,8 @@ class Plan:
     stages: tuple[PlanStage, ...]
     output_dir: Path
     database: DatabaseSpec = DatabaseSpec()  # the engine for the per-dialogue copies
+    description: str = ""
+    notices: tuple[tuple[str, str], ...] = ()  # the domain's licence files (name, text), for exports
 
     def tool(self, name: str):
         return next((t for t in self.tools if t.name == name), None)

@@ -68,3 +68,8 @@ def write_dataset(path: Path, records: Iterable[dict], keep: str) -> int:
             f.write(json.dumps({"id": r["id"], "messages": r["messages"], "tools": r["tools"]},
                                ensure_ascii=False) + "\n")
     return len(kept)
+
+
+def openai_row(record: dict, messages: list[dict]) -> dict:
+    """The `openai` format: a training example as the chat API takes it (arguments as JSON text)."""
+    return {"id": record["id"], "messages": messages, "tools": record.get("tools", [])}

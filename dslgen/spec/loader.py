@@ -217,7 +217,14 @@ def _load_domain(rel: Any, base: Path, sources: Sources, diags: list, smap: Sour
     seed = folder / "seed"
     return Domain(name=folder.name, path=folder, schema_sql=texts["schema.sql"], policy=texts["policy.md"],
                   tools=tools.tools, tasks=tasks.tasks, seed_dir=seed if seed.is_dir() else None,
-                  seed_files=_read_seed_files(seed, shown, sources, diags))
+                  seed_files=_read_seed_files(seed, shown, sources, diags),
+                  notices=_notices(folder))
+
+
+def _notices(folder: Path) -> dict[str, str]:
+    """Licence and notice files of the domain's data: exports copy them beside the data."""
+    found = sorted(p for pattern in ("LICENSE*", "LICENCE*", "NOTICE*") for p in folder.glob(pattern))
+    return {p.name: p.read_text(encoding="utf-8", errors="replace") for p in found if p.is_file()}
 
 
 def _shown_path(folder: Path):

@@ -88,9 +88,34 @@ class ValidateStage(SpecModel):
                     "them unjudged (recorded, never counted).")] = True
 
 
+# Dataset formats the export stage writes (dslgen/export/formats.py has one writer for each).
+ExportFormat = Literal["openai", "hf", "sharegpt", "parquet", "arrow", "kto", "dpo"]
+
+
 class ExportStage(SpecModel):
     stage: Literal["export"]
-    format: Annotated[Literal["openai"], Field(description="Dataset format.")] = "openai"
+    format: Annotated[ExportFormat | list[ExportFormat], Field(
+        description="Dataset format(s), each in a folder of its own: openai (API messages, arguments "
+                    "as JSON text), hf (JSON Lines that load with `datasets` into one schema), "
+                    "sharegpt (LLaMA-Factory), parquet, arrow (datasets.save_to_disk), kto and "
+                    "dpo (preference data from what validation rejected).")] = "openai"
+    splits: Annotated[dict[Literal["train", "validation", "test"], Annotated[float, Field(gt=0, le=1)]], Field(
+        description="Fraction of the dialogues in each split, e.g. {train: 0.8, validation: 0.1, "
+                    "test: 0.1}; assigned by a hash of the spec's seed and the dialogue id.",
+        min_length=1)] = {"train": 1.0}
+    greeting: Annotated[Literal["drop", "keep"], Field(
+        description="The agent's canned first message: drop it (trainers such as LLaMA-Factory "
+                    "want a user turn first) or keep it.")] = "drop"
+    system_tools: Annotated[bool, Field(
+        description="Also list the tools in the exported system prompt (every format already "
+                    "carries them in its own `tools` field).")] = False
+    license: Annotated[str, Field(
+        description="Licence id of the dataset for its card (mit, apache-2.0, cc-by-4.0, other, "
+                    "unknown); the domain's LICENSE files are copied beside it.")] = "unknown"
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return (self.format,) if isinstance(self.format, str) else tuple(dict.fromkeys(self.format))
 
 
 Stage = Annotated[Union[SimulateStage, ValidateStage, ExportStage], Field(discriminator="stage")]
@@ -124,7 +149,8 @@ class _SpecBody(SpecModel):
     seed: Annotated[int, Field(description="Base random seed; same seed, same dialogues.")] = 0
     models: Annotated[ModelRoles, Field(description="Which model plays each role.")] = ModelRoles()
     user_simulator: Annotated[UserSimulatorSpec, Field(description="User behavior rules and personas.")] = UserSimulatorSpec()
-    templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator", "judge"], str], Field(
+    templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator", "judge",
+                                      "export_system"], str], Field(
         description="Override prompt templates: name → Jinja file, relative to the spec.")] = {}
     database: Annotated[DatabaseSpec, Field(description="The engine that runs the tools' SQL.")] = DatabaseSpec()
     pipeline: Annotated[list[Stage], Field(min_length=1, description="Stages, in order.")]
@@ -146,6 +172,7 @@ class Domain(SpecModel):
     tasks: list[TaskSpec]
     seed_dir: Path | None
     seed_files: dict[str, str] = {}  # seed/<name> → text, checked against the schema by the compiler
+    notices: dict[str, str] = {}  # the domain's LICENSE*/NOTICE* files: name → text (travel with the data)
 
 
 class Spec(_SpecBody):
