@@ -44,3 +44,32 @@ def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | No
 
 def plan_json(plan: Plan) -> str:
     return json.dumps(plan.to_json(), indent=2, ensure_ascii=False)
+
+
+def export_run(run_dir: str | Path, formats: tuple[str, ...] | None = None, out: str | Path | None = None):
+    """Re-export a finished run folder (its records and export.json) without running anything."""
+    from dslgen.export.folder import export_folder
+
+    return export_folder(run_dir, formats, out)
+
+
+def run_records(run_dir: str | Path) -> list[dict]:
+    """Every dialogue record of a run folder; a clear error when it holds none."""
+    from dslgen.errors import RunError
+    from dslgen.export.folder import read_records
+
+    run_dir = Path(run_dir)
+    records, present = read_records(run_dir) if run_dir.is_dir() else ([], [])
+    if not present:
+        raise RunError(f"{run_dir}: no dialogues.jsonl here", hint="name the output folder of a run (out/<spec name>)")
+    return records
+
+
+def report_html(run_dir: str | Path, output: str | Path | None = None) -> Path:
+    """Write the run's HTML report (default: report.html in the run folder)."""
+    from dslgen.export.report import REPORT_FILE, write_html
+
+    run_dir = Path(run_dir)
+    records = run_records(run_dir)
+    title = f"dslgen report: {run_dir.resolve().name}"
+    return write_html(records, Path(output) if output else run_dir / REPORT_FILE, title, str(run_dir))

@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from dslgen import api
+from typing import get_args
+
+from dslgen.spec.models import ExportFormat
 from dslgen.errors import DslgenError, SpecError
 
 EXIT_SPEC, EXIT_RUN = 1, 3
@@ -98,3 +101,50 @@ def replay(spec: str, episodes: str, output: str | None, engine: str, url: str |
 
     summary = replay_episodes(spec, episodes, output or "-", engine=engine, url=url)
     click.echo(describe(summary), err=True)
+
+
+@main.command(name="export")
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--format", "formats", multiple=True, type=click.Choice(get_args(ExportFormat)),
+              help="A format to write (repeat for several); default: the spec's export stage.")
+@click.option("-o", "--output", type=click.Path(file_okay=False), help="Write here (default: the run folder).")
+def export_(run_dir: str, formats: tuple[str, ...], output: str | None) -> None:
+    """Re-export a finished run folder, without running anything again."""
+    result = api.export_run(run_dir, formats or None, output)
+    click.echo(result.summary(), err=True)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--html", "html", is_flag=True, help="Write a static HTML page with plots and every dialogue.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The HTML file (default: RUN_DIR/report.html).")
+def report(run_dir: str, html: bool, output: str | None) -> None:
+    """Statistics, acceptance by reason and tool use of a run."""
+    from dslgen.export.report import text_report
+
+    if html:
+        click.echo(f"report written to {api.report_html(run_dir, output)}", err=True)
+    else:
+        click.echo(text_report(api.run_records(run_dir)))
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--accepted", "status", flag_value="accepted", help="Only dialogues that passed validation.")
+@click.option("--rejected", "status", flag_value="rejected", help="Only dialogues that failed it.")
+@click.option("--reason", help="Only rejected dialogues whose reason contains this text.")
+@click.option("--task", help="Only dialogues with this task id.")
+@click.option("--tool", help="Only dialogues that called this tool.")
+@click.option("--id", "dialogue_id", help="Only dialogues whose id contains this text.")
+@click.option("--show/--list", default=None, help="Print transcripts (default: when one dialogue matches).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+def view(run_dir: str, status, reason, task, tool, dialogue_id, show, limit) -> None:
+    """Look at a run's dialogues in the terminal."""
+    from rich.console import Console
+
+    from dslgen.export.view import Filter, view as show_dialogues
+
+    records = api.run_records(run_dir)
+    flt = Filter(status, reason, task, tool, dialogue_id)
+    wanted = show if show is not None else sum(flt.matches(r) for r in records) == 1
+    show_dialogues(records, flt, Console(), wanted, limit)

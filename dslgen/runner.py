@@ -14,6 +14,9 @@ from pathlib import Path
 from dslgen.backends import make_backend
 from dslgen.compiler.plan import Plan
 from dslgen.export.openai import append_jsonl, dialogue_record, drop_torn_tail, read_jsonl, write_dataset
+from dslgen.export.context import context_from_plan
+from dslgen.export.context import save as save_context
+from dslgen.export.folder import export_records
 from dslgen.export.stats import table1
 from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
@@ -157,10 +160,13 @@ def _export(plan: Plan, log: Path, *, new: int, skipped: int) -> RunResult:
     stats = table1(records)
     (plan.output_dir / STATS_FILE).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
     kept = 0
+    context = context_from_plan(plan)
+    save_context(context, plan.output_dir)  # lets `dslgen export DIR` redo this later
     if plan.stage(ExportStage) is not None:
         validate_stage = plan.stage(ValidateStage)
         keep = validate_stage.keep if validate_stage is not None else "all"
         kept = write_dataset(plan.output_dir / DATASET_FILE, records, keep)
+        export_records(records, context, plan.output_dir, [DIALOGUES_FILE])
     return RunResult(plan.output_dir, new, skipped, kept, stats)
 
 

@@ -167,7 +167,10 @@ def _dataset(rows: list[dict], columns: dict):
             return [feature(t["list"])]  # a one-item list: a list feature in every datasets version
         return {name: feature(inner) for name, inner in t["struct"].items()}
 
-    return Dataset.from_list(rows, features=Features({n: feature(t) for n, t in columns.items()}))
+    features = Features({n: feature(t) for n, t in columns.items()})
+    if not rows:  # from_list([]) loses the columns
+        return Dataset.from_dict({n: [] for n in columns}, features=features)
+    return Dataset.from_list(rows, features=features)
 
 
 _CONTAINERS = {"jsonl": _write_jsonl, "parquet": _write_parquet, "arrow": _write_arrow}

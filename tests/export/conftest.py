@@ -1,0 +1,68 @@
+"""Records of real runs (scripted models, real SQL) for the export tests: two accepted
+dialogues of the library example, and one rejected (the agent lends the wrong book)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dslgen import api
+from dslgen.backends import clear_backends
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTED = ROOT / "tests" / "fixtures" / "scripted" / "spec.yaml"
+ALL_FORMATS = ["openai", "hf", "sharegpt", "parquet", "arrow", "kto", "dpo"]
+
+
+def scripted_spec(folder: Path, change=None) -> Path:
+    """The scripted library spec exporting every format, with `change` applied to its data."""
+    data = yaml.safe_load(SCRIPTED.read_text())
+    data["domain"] = str(ROOT / "examples" / "minimal" / "domain")
+    data["pipeline"][-1] = {"stage": "export", "format": ALL_FORMATS, "license": "cc-by-4.0"}
+    if change:
+        change(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "spec.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def run(spec: Path, out: Path, limit: int | None = None) -> list[dict]:
+    clear_backends()
+    try:
+        api.run_spec(spec, out=out, limit=limit, progress=False)
+    finally:
+        clear_backends()
+    return [json.loads(line) for line in (out / "dialogues.jsonl").read_text().splitlines()]
+
+
+def _wrong_book(data):
+    data["models"]["agent"]["outputs"][1]["arguments"]["book_id"] = "b3"
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory) -> Path:
+    """A run folder holding 2 accepted and 1 rejected dialogue, and its export.json."""
+    base = tmp_path_factory.mktemp("runs")
+    accepted = run(scripted_spec(base / "a"), base / "a" / "out")
+    rejected = run(scripted_spec(base / "b", _wrong_book), base / "b" / "out", limit=1)
+    folder = base / "run"
+    folder.mkdir()
+    shutil.copyfile(base / "a" / "out" / "export.json", folder / "export.json")
+    lines = "".join(json.dumps(r) + "\n" for r in accepted + rejected)
+    (folder / "dialogues.jsonl").write_text(lines)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def records(run_dir) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "dialogues.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture
+def exported(run_dir, tmp_path):
+    """The run exported in every format into a fresh folder."""
+    return api.export_run(run_dir, tuple(ALL_FORMATS), tmp_path / "export")

@@ -1,0 +1,33 @@
+"""Load every config of an exported folder with the `datasets` of the running Python and
+print what came out as JSON: run by the tests under the pinned and the oldest supported
+`datasets` (the oldest in its own venv).
+
+Usage: python load_check.py OUT_DIR CONFIG... [--disk FOLDER]
+"""
+import json
+import sys
+
+import datasets
+from datasets import load_dataset, load_from_disk
+
+datasets.disable_progress_bars()
+
+
+def loaded(ds) -> dict:
+    return {split: {"rows": part.num_rows, "features": repr(part.features), "data": part.to_list()}
+            for split, part in ds.items()}
+
+
+def main(argv):
+    out, rest = argv[0], argv[1:]
+    disk = rest[rest.index("--disk") + 1] if "--disk" in rest else None
+    configs = [c for c in rest if c != "--disk" and c != disk]
+    result = {"version": datasets.__version__,
+              "configs": {c: loaded(load_dataset(out, c)) for c in configs}}
+    if disk:
+        result["disk"] = loaded(load_from_disk(disk))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
