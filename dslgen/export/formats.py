@@ -139,7 +139,10 @@ def _write_parquet(fmt: Format, by_split: dict, written: Written, folder: Path, 
     for split, rows in by_split.items():
         if rows:
             path = folder / f"{split}.parquet"
-            _dataset(rows, fmt.columns).to_parquet(str(path))
+            # the Arrow schema alone (no datasets-version-specific metadata): any reader takes it
+            import pyarrow.parquet as pq
+
+            pq.write_table(_dataset(rows, fmt.columns).data.table.replace_schema_metadata(None), str(path))
             written.files[split] = str(path.relative_to(out_dir))
 
 
@@ -147,7 +150,9 @@ def _write_arrow(fmt: Format, by_split: dict, written: Written, folder: Path, ou
     """Every split, empty ones too: load_from_disk, unlike load_dataset, loads an empty split."""
     from datasets import DatasetDict
 
-    DatasetDict({s: _dataset(rows, fmt.columns) for s, rows in by_split.items()}).save_to_disk(str(folder))
+    parts = DatasetDict({s: _dataset(rows, fmt.columns) for s, rows in by_split.items()})
+    # an empty split saved with no shard does not load back: give it one (empty) shard
+    parts.save_to_disk(str(folder), num_shards={s: 1 for s, rows in by_split.items() if not rows})
     written.note = f"load with datasets.load_from_disk('{folder.relative_to(out_dir)}')"
 
 

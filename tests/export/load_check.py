@@ -2,7 +2,7 @@
 print what came out as JSON: run by the tests under the pinned and the oldest supported
 `datasets` (the oldest in its own venv).
 
-Usage: python load_check.py OUT_DIR CONFIG... [--disk FOLDER]
+Usage: python load_check.py OUT_DIR CONFIG... [--parquet FILE] [--disk FOLDER]
 """
 import json
 import sys
@@ -20,12 +20,14 @@ def loaded(ds) -> dict:
 
 def main(argv):
     out, rest = argv[0], argv[1:]
-    disk = rest[rest.index("--disk") + 1] if "--disk" in rest else None
-    configs = [c for c in rest if c != "--disk" and c != disk]
+    options = {k: rest[rest.index(k) + 1] for k in ("--parquet", "--disk") if k in rest}
+    configs = [c for c in rest if c not in options and c not in options.values()]
     result = {"version": datasets.__version__,
               "configs": {c: loaded(load_dataset(out, c)) for c in configs}}
-    if disk:
-        result["disk"] = loaded(load_from_disk(disk))
+    if "--parquet" in options:
+        result["parquet"] = loaded(load_dataset("parquet", data_files={"train": options["--parquet"]}))
+    if "--disk" in options:
+        result["disk"] = loaded(load_from_disk(options["--disk"]))
     print(json.dumps(result))
 
 
