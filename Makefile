@@ -23,6 +23,8 @@ run: install
 
 test: install
 	bash scripts/ensure_postgres.sh
+	bash scripts/ensure_chromium.sh
+	bash scripts/ensure_datasets_oldest.sh
 	$(PY) -m pytest -q
 
 schema: install

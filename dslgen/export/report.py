@@ -23,8 +23,9 @@ def figures(records: list[dict]) -> dict:
     """Everything the report shows, as data."""
     turns = Counter(r["stats"]["turns"] for r in records)
     tools = Counter(name for r in records for name in tool_names(r))
+    every_count = range(min(turns, default=0), max(turns, default=-1) + 1)  # a histogram has no gaps
     return {"acceptance": acceptance(records), "table1": table1(records),
-            "turns": dict(sorted(turns.items())), "tool_calls": dict(tools.most_common())}
+            "turns": {t: turns[t] for t in every_count}, "tool_calls": dict(tools.most_common())}
 
 
 def text_report(records: list[dict]) -> str:
