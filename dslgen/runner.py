@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from dslgen.backends import make_backend
 from dslgen.compiler.plan import Plan
 from dslgen.export.openai import append_jsonl, dialogue_record, drop_torn_tail, read_jsonl, write_dataset
-from dslgen.export.context import context_from_plan
+from dslgen.export.context import context_from_plan, run_provenance
 from dslgen.export.context import save as save_context
 from dslgen.export.folder import export_records
 from dslgen.export.stats import table1
@@ -77,7 +79,7 @@ def run_plan(plan: Plan, *, limit: int | None = None, mode: str | None = None,
             if record is not None:
                 append_jsonl(log, record)
             _stop_if_model_unreachable(dialogue, index)
-            advance()
+            advance(did, record)
     return _export(plan, log, new=len(todo), skipped=count - len(todo))
 
 
@@ -131,8 +133,8 @@ def _on_copy(plan: Plan, setup: SimSetup, judge: Judge | None, db, index: int,
     if len(dialogue.messages) == dialogue.prefix_length:
         return dialogue, None
     provenance = {"spec": plan.name, "mode": setup.mode, "index": index, "seed": plan.seed,
-                  "models": {r: m.model or m.backend for r, m in plan.models.items()},
-                  "database": db.engine, "state_digest": db.digest()}
+                  **run_provenance(plan), "database": db.engine, "state_digest": db.digest(),
+                  "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     return dialogue, dialogue_record(plan, dialogue, validate(plan, dialogue, db, judge), provenance)
 
 
@@ -191,22 +193,31 @@ def open_database(plan: Plan):
 
 
 class _progress:
-    """A rich progress bar on stderr (or nothing), advanced once per finished dialogue."""
+    """A rich progress bar on a terminal; elsewhere (a log file, CI) one plain line per
+    finished dialogue; or nothing."""
 
     def __init__(self, enabled: bool, total: int, skipped: int):
-        self.enabled, self.total, self.skipped = enabled, total, skipped
+        self.enabled, self.total, self.skipped, self.done = enabled, total, skipped, 0
 
     def __enter__(self):
         if not self.enabled:
-            return lambda: None
+            return lambda did, record: None
+        if not sys.stderr.isatty():
+            return self._line
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(TextColumn("dialogues"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         self.bar.start()
         task = self.bar.add_task("run", total=self.total)
-        return lambda: self.bar.advance(task)
+        return lambda did, record: self.bar.advance(task)
+
+    def _line(self, did: str, record: dict | None) -> None:
+        from dslgen.export.reasons import progress_line
+
+        self.done += 1
+        print(f"[{self.done}/{self.total}] {progress_line(did, record)}", file=sys.stderr, flush=True)
 
     def __exit__(self, *exc):
-        if self.enabled:
+        if self.enabled and hasattr(self, "bar"):
             self.bar.stop()
         return False

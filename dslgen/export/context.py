@@ -119,9 +119,7 @@ def context_from_plan(plan) -> ExportContext:
     return ExportContext(
         name=plan.name, description=plan.description, domain=plan.domain, seed=plan.seed,
         system_prompt=prompt, tools=[{"type": "function", "function": s} for s in signatures],
-        models={role: public_model_settings(plan.models[role]) for role in used_roles(plan)},
-        spec_digest=spec_digest(plan), dslgen_version=dslgen_version(), notices=dict(plan.notices),
-        settings=settings)
+        **run_provenance(plan), notices=dict(plan.notices), settings=settings)
 
 
 def used_roles(plan) -> list[str]:
@@ -142,3 +140,9 @@ def spec_digest(plan) -> str:
     """What the data depends on (the plan and its prompts), not where it was written."""
     described = {k: v for k, v in plan.to_json().items() if k not in ("output_dir", "spec")}
     return digest_of([described, plan.prompts])
+
+
+def run_provenance(plan) -> dict[str, Any]:
+    """What every record of a run says about where it came from (no keys, no secrets)."""
+    return {"spec_digest": spec_digest(plan), "dslgen_version": dslgen_version(),
+            "models": {role: public_model_settings(plan.models[role]) for role in used_roles(plan)}}

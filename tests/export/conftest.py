@@ -57,6 +57,12 @@ def run_dir(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.fixture
+def export_spec():
+    """scripted_spec, for tests that run the spec themselves."""
+    return scripted_spec
+
+
 @pytest.fixture(scope="session")
 def records(run_dir) -> list[dict]:
     return [json.loads(line) for line in (run_dir / "dialogues.jsonl").read_text().splitlines()]

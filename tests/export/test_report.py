@@ -52,7 +52,8 @@ def test_the_report_renders_its_plots_in_a_browser(run_dir, tmp_path):
                                           "Tool calls by tool"]
     for plot in plots:
         assert plot["width"] > 200 and plot["height"] > 40, plot
-        assert plot["bars"] and all(h > 0 for _, h in plot["bars"]), plot["label"]
+        assert plot["bars"] and all(w > 0 for w, _ in plot["bars"]), plot["label"]
+        assert any(h > 0 for _, h in plot["bars"]), plot["label"]
     tools = next(p for p in plots if p["label"] == "Tool calls by tool")
     assert len(tools["bars"]) == 3  # find_book, borrow_book, get_member
     assert dom.count('class="dialogue"') == 3
@@ -96,3 +97,15 @@ def test_export_command_rewrites_a_run_folder_elsewhere(run_dir, tmp_path):
     assert (out / "dialogues.jsonl").read_text() == (run_dir / "dialogues.jsonl").read_text()
     bad = CliRunner().invoke(main, ["export", str(tmp_path), "--format", "hf"])
     assert bad.exit_code == 3 and "export.json" in bad.output
+
+
+def test_a_run_logs_a_plain_line_per_dialogue_when_not_on_a_terminal(tmp_path, export_spec):
+    from dslgen.backends import clear_backends
+
+    clear_backends()
+    result = CliRunner().invoke(main, ["run", str(export_spec(tmp_path)), "--out", str(tmp_path / "out")])
+    clear_backends()
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert len(lines) == 2 and lines[0].startswith("[1/2] scripted-library-user_oriented-00000-")
+    assert "accepted (ended user_stop, 1 turns, 2 tool calls)" in lines[0]
