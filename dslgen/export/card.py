@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from dslgen.export.context import ExportContext
-from dslgen.export.features import TypeConflict, row_type, to_yaml
+from dslgen.export.features import declared, to_yaml
 from dslgen.export.formats import FORMATS, Written
 from dslgen.export.hf import RECIPE
 from dslgen.export.reasons import acceptance
@@ -42,11 +42,7 @@ def write_card(records: list[dict], written: list[Written], context: ExportConte
 def _log_config(records: list[dict], log_files: list[str]) -> list[Written]:
     if not records:
         return []
-    try:
-        columns = row_type(records)
-        note = ""
-    except TypeConflict as exc:
-        columns, note = None, f"no declared schema: {exc}"
+    columns, note = declared(records)
     return [Written(LOG_CONFIG, {"train": len(records)}, {"train": log_files}, columns, note)]
 
 
@@ -119,8 +115,11 @@ def _contents(written: list[Written]) -> str:
         note = f" ({w.note})" if w.note else ""
         rows.append(f"| {w.format} | {FORMATS[w.format].about}{note} | {counts} |")
     rows.append(f"| {LOG_CONFIG} | the generation log: every dialogue with its validation, accepted or not | |")
+    empty = "" if any(w.files for w in written) else (
+        "\n\nNo rows were exported: `datasets` has nothing to load (it cannot load a data file with "
+        "no rows); an `arrow` folder, when written, loads as empty splits with `load_from_disk`.")
     return ("## Contents\n\nEach format is a folder with one file per split; a split with no rows has "
-            "no file.\n\n" + "\n".join(rows) + "\n")
+            "no file." + empty + "\n\n" + "\n".join(rows) + "\n")
 
 
 def _statistics(records: list[dict]) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -53,8 +53,6 @@ class ExportContext:
         return cls(**{**data, "settings": settings})
 
     def with_formats(self, formats: tuple[str, ...]) -> "ExportContext":
-        from dataclasses import replace
-
         return replace(self, settings=replace(self.settings, formats=formats))
 
 

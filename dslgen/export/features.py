@@ -67,6 +67,14 @@ def row_type(rows: Iterable[dict]) -> dict[str, Type]:
     return merged["struct"] if isinstance(merged, dict) else {}
 
 
+def declared(rows: list[dict]) -> tuple[dict[str, Type] | None, str]:
+    """The columns to declare for these rows, or None and why not (types that conflict)."""
+    try:
+        return row_type(rows) or None, ""
+    except TypeConflict as exc:
+        return None, f"no declared schema: {exc}"
+
+
 def to_yaml(columns: dict[str, Type]) -> list[dict]:
     """The `features:` list of a dataset card (the layout `datasets` reads and writes)."""
     return [{"name": name, **_yaml_type(t)} for name, t in columns.items()]

@@ -5,6 +5,7 @@ nothing else, so `dslgen export DIR` re-exports a finished run without running a
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +63,6 @@ def read_records(run_dir: Path) -> tuple[list[dict], list[str]]:
 
 def _copied_logs(run_dir: Path, out: Path, logs: list[str]) -> list[str]:
     """Exporting elsewhere: the card's `dialogues` config needs the log beside it."""
-    import shutil
-
     out.mkdir(parents=True, exist_ok=True)
     for name in logs:
         shutil.copyfile(run_dir / name, out / name)

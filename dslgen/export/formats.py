@@ -18,7 +18,7 @@ from dslgen.errors import RunError
 from dslgen.export import hf, preference, sharegpt
 from dslgen.export.context import ExportContext
 from dslgen.export.conversation import training_messages
-from dslgen.export.features import TypeConflict, row_type
+from dslgen.export.features import declared
 from dslgen.export.openai import openai_row
 from dslgen.export.splits import split_ids
 from dslgen.spec.models import ExportFormat
@@ -79,9 +79,8 @@ def write_format(fmt: Format, records: list[dict], context: ExportContext, out_d
     if folder.exists():
         shutil.rmtree(folder)  # the format's own folder: no stale split from an earlier export
     folder.mkdir(parents=True)
-    written = Written(fmt.name, {s: len(v) for s, v in by_split.items()}, columns=_columns(fmt, rows))
-    if fmt.columns is None and written.columns is None and rows:
-        written.note = "no declared schema: " + _conflict(rows)
+    columns, note = (fmt.columns, "") if fmt.columns is not None else declared(rows)
+    written = Written(fmt.name, {s: len(v) for s, v in by_split.items()}, columns=columns, note=note)
     _CONTAINERS[fmt.container](fmt, by_split, written, folder, out_dir)
     if fmt.name == "sharegpt":
         info = sharegpt.dataset_info(f"{context.name}", {s: Path(p).name for s, p in written.files.items()})
@@ -100,23 +99,6 @@ def format_rows(fmt: Format, records: list[dict], context: ExportContext) -> lis
         if messages:
             rows.append(fmt.row(record, messages))
     return rows
-
-
-def _columns(fmt: Format, rows: list[dict]) -> dict | None:
-    if fmt.columns is not None:
-        return fmt.columns
-    try:
-        return row_type(rows) or None
-    except TypeConflict:
-        return None
-
-
-def _conflict(rows: list[dict]) -> str:
-    try:
-        row_type(rows)
-    except TypeConflict as exc:
-        return str(exc)
-    return "no rows"
 
 
 def _write_jsonl(fmt: Format, by_split: dict, written: Written, folder: Path, out_dir: Path) -> None:
