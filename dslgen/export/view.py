@@ -11,6 +11,7 @@ from rich.table import Table
 from dslgen.export.report import arguments_text, tool_names
 from dslgen.export.reasons import rejection_reasons
 
+SYSTEM_SHOWN = 300  # characters of the system prompt a transcript shows
 ROLE_STYLE = {"system": "dim", "user": "bold blue", "assistant": "bold green", "tool": "yellow"}
 
 
@@ -61,8 +62,11 @@ def transcript(r: dict, console: Console) -> None:
     for m in r["messages"]:
         style = ROLE_STYLE.get(m["role"], "")
         who = f"tool {m.get('name', '')}" if m["role"] == "tool" else m["role"]
-        if m.get("content"):
-            console.print(f"[{style}]{who}:[/] {escape(m['content'])}")
+        text = m.get("content") or ""
+        if m["role"] == "system" and len(text) > SYSTEM_SHOWN:  # the same long prompt in every dialogue
+            text = text[:SYSTEM_SHOWN] + " …"
+        if text:
+            console.print(f"[{style}]{who}:[/] {escape(text)}")
         for c in m.get("tool_calls") or []:
             args = escape(arguments_text(c["function"]["arguments"]))
             console.print(f"[{style}]{who} calls[/] {c['function']['name']}({args})")
