@@ -3,6 +3,7 @@ dialogues of the library example, and one rejected (the agent lends the wrong bo
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -41,6 +42,18 @@ def run(spec: Path, out: Path, limit: int | None = None) -> list[dict]:
 
 def _wrong_book(data):
     data["models"]["agent"]["outputs"][1]["arguments"]["book_id"] = "b3"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_datasets_cache(tmp_path_factory):
+    """`datasets` caches what it loaded by path: a folder of an earlier session reused under
+    the same tmp path would come back stale. Each session gets its own cache."""
+    import datasets
+
+    cache = tmp_path_factory.mktemp("hf-cache")
+    datasets.config.HF_DATASETS_CACHE = cache
+    os.environ["HF_DATASETS_CACHE"] = str(cache)  # for the load_check subprocesses
+    yield cache
 
 
 @pytest.fixture(scope="session")
