@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dslgen import api
 from dslgen.replay import read_episodes, replay_all
+from dslgen.sim.database import open_database
 from dslgen.sql import Database, pg_local
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ def fork_cost(db: Database, n: int) -> tuple[float, float]:
 def bench_engine(plan, engine: str, url: str | None, episodes: list[dict], rounds: int) -> dict:
     tools = {t.name: t for t in plan.tools}
     t0 = time.perf_counter()
-    db = Database.from_domain(plan.domain_path, engine, url)
+    db = open_database(plan, engine, url)
     master = time.perf_counter() - t0
     runs = [replay_all(tools, db, episodes) for _ in range(rounds)]
     best = min(runs, key=lambda r: r.seconds)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from dslgen.compiler.compile import check as _check
 from dslgen.compiler.compile import compile_spec
-from dslgen.compiler.plan import Plan
 from dslgen.errors import Diagnostic
+from dslgen.plan import Plan
 from dslgen.spec import loader
 from dslgen.spec.models import SpecFile
 
@@ -32,14 +32,18 @@ def spec_json_schema() -> dict:
 
 
 def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | None = None,
-             mode: str | None = None, start: str | Path | None = None, progress: bool = True):
-    """Compile and run a spec; dialogues are appended to the output folder as they finish.
-    `start` names a YAML/JSON file with a starting history and database state."""
+             mode: str | None = None, start: str | Path | None = None, progress: bool = True,
+             stages: list[str] | None = None, from_dir: str | Path | None = None):
+    """Compile and run a spec into its output folder. `stages` runs only those (reading the
+    other stages' files from the folder); `from_dir` is a folder of files a person edited
+    (e.g. tasks.jsonl) that stand in for the stages that make them; `start` names a
+    YAML/JSON file with a starting history and database state."""
     from dslgen.runner import run_plan
 
     plan = compile_file(path, out)
     start_state = loader.start_state_from_file(start) if start else None
-    return run_plan(plan, limit=limit, mode=mode, start=start_state, progress=progress)
+    return run_plan(plan, stages=stages, from_dir=from_dir, limit=limit, mode=mode, start=start_state,
+                    progress=progress)
 
 
 def plan_json(plan: Plan) -> str:

@@ -13,7 +13,7 @@ from typing import get_args
 from dslgen.spec.models import ExportFormat
 from dslgen.errors import DslgenError, SpecError
 
-EXIT_SPEC, EXIT_RUN = 1, 3
+EXIT_SPEC, EXIT_RUN, EXIT_INTERRUPTED = 1, 3, 130
 
 
 class _Group(click.Group):
@@ -27,6 +27,11 @@ class _Group(click.Group):
                 raise
             click.echo(exc.render() if hasattr(exc, "render") else f"error: {exc}", err=True)
             sys.exit(EXIT_SPEC if isinstance(exc, SpecError) else EXIT_RUN)
+        except KeyboardInterrupt:
+            if ctx.params.get("debug"):
+                raise
+            click.echo("interrupted: finished dialogues are saved; rerun the same command to resume", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=_Group)
@@ -79,12 +84,20 @@ def schema(output: str | None) -> None:
 @click.option("--mode", type=click.Choice(["user_oriented", "task_oriented"]), help="Override the spec's mode.")
 @click.option("--start", type=click.Path(dir_okay=False, exists=True),
               help="YAML/JSON file with `messages` and `calls`: the history and state to start from.")
+@click.option("--stages", "stage_list", metavar="S1,S2",
+              help="Run only these stages, reading the others' files from the output folder.")
+@click.option("--from", "from_dir", type=click.Path(file_okay=False, exists=True),
+              help="Start from the files in DIR (e.g. an edited tasks.jsonl): they stand in for the "
+                   "stages that make them.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress display.")
 def run(spec: str, out: str | None, limit: int | None, mode: str | None, start: str | None,
-        no_progress: bool) -> None:
-    """Run a spec: simulate dialogues, validate them, export the dataset."""
-    result = api.run_spec(spec, out=out, limit=limit, mode=mode, start=start, progress=not no_progress)
-    click.echo(result.table(), err=True)
+        stage_list: str | None, from_dir: str | None, no_progress: bool) -> None:
+    """Run a spec's pipeline: tasks, simulation, validation, export."""
+    stages = [s.strip() for s in stage_list.split(",") if s.strip()] if stage_list else None
+    result = api.run_spec(spec, out=out, limit=limit, mode=mode, start=start, progress=not no_progress,
+                          stages=stages, from_dir=from_dir)
+    if result.table():
+        click.echo(result.table(), err=True)
     click.echo(result.summary(), err=True)
 
 

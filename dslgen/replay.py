@@ -115,11 +115,11 @@ def _tally(summary: ReplaySummary, ep: dict, outputs: list[str]) -> None:
 def replay(spec, episodes_path: str | Path, out_path: str | Path | None = None, *,
            engine: str = "sqlite", url: str | None = None) -> ReplaySummary:
     """`spec`: a spec file path or a compiled Plan. Writes `out_path` when given ("-": stdout)."""
-    from dslgen.sql import Database
+    from dslgen.sim.database import open_database
 
     plan = _plan(spec)
     tools = {t.name: t for t in plan.tools}
-    db = Database.from_domain(plan.domain_path, engine, url)
+    db = open_database(plan, engine, url)
     episodes = read_episodes(episodes_path)
     if out_path is None:
         return replay_all(tools, db, episodes)

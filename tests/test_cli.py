@@ -43,7 +43,15 @@ def test_compile_prints_the_plan():
     result = invoke("compile", RETAIL)
     assert result.exit_code == 0, result.output
     plan = json.loads(result.output)
-    assert [s["stage"] for s in plan["stages"]] == ["simulate", "validate", "export"]
+    stages = {s["stage"]: s for s in plan["stages"]}
+    assert list(stages) == ["generate_tasks", "return_schemas", "simulate", "validate", "export"]
+    assert (stages["simulate"]["inputs"], stages["simulate"]["outputs"]) == (["tasks.jsonl"], ["dialogues.jsonl"])
+    assert stages["validate"]["outputs"] == ["accepted.jsonl", "rejected.jsonl", "report.json", "stats.json"]
+    assert stages["export"]["outputs"] == ["dataset.jsonl", "NOTICE.txt"]
+    seed = plan["domain"]["seed_data"]
+    assert seed["rows"]["users"] > 0 and len(seed["digest"]) == 64 and "seed" in seed["location"]
+    assert "MIT" in plan["domain"]["license"] and "CREATE TABLE" in plan["domain"]["schema"]
+    assert set(plan["templates"]) >= {"agent_system", "user_system", "judge"} and plan["domain"]["policy"]
     tool = next(t for t in plan["tools"] if t["name"] == "cancel_pending_order")
     assert tool["parameters"]["properties"]["reason"]["enum"] == ["no longer needed", "ordered by mistake"]
     assert tool["writes"] is True and tool["return_schema"]["type"] == "object"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -11,9 +12,9 @@ import yaml
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.errors import RunError
+from dslgen.output.jsonl import iter_jsonl
+from scripted import LIBRARY, SPEC, lines, variant
 from sql.fixtures import postgres_url  # noqa: F401 — the PostgreSQL server fixture
-
-SPEC = Path(__file__).parent / "fixtures" / "scripted" / "spec.yaml"
 
 
 @pytest.fixture(autouse=True)
@@ -23,15 +24,16 @@ def fresh_backends():
     clear_backends()
 
 
-def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
+_lines = lines
 
 
 def test_run_writes_dialogues_dataset_and_stats(tmp_path):
     result = api.run_spec(SPEC, out=tmp_path, progress=False)
     records = _lines(tmp_path / "dialogues.jsonl")
     assert [r["termination"]["reason"] for r in records] == ["user_stop", "user_stop"]
-    assert all(r["validation"]["valid"] for r in records)
+    accepted = _lines(tmp_path / "accepted.jsonl")
+    assert [r["id"] for r in accepted] == [r["id"] for r in records] and _lines(tmp_path / "rejected.jsonl") == []
+    assert all(r["validation"]["valid"] and r["validation"]["reasons"] == [] for r in accepted)
     first = records[0]
     assert first["id"].startswith("scripted-library-user_oriented-00000-")
     assert {t["function"]["name"] for t in first["tools"]} == {"find_book", "get_member", "borrow_book"}
@@ -59,10 +61,8 @@ def test_a_rerun_skips_dialogues_already_written_and_survives_a_torn_line(tmp_pa
     assert len(ids) == 2 and len(set(ids)) == 2
 
 
-def api_records(folder: Path) -> list[dict]:
-    from dslgen.export.openai import read_jsonl
-
-    return read_jsonl(folder / "dialogues.jsonl")
+def api_records(folder: Path, name: str = "dialogues.jsonl") -> list[dict]:
+    return list(iter_jsonl(folder / name))
 
 
 def test_invalid_dialogues_stay_in_the_log_but_not_in_the_dataset(tmp_path):
@@ -71,23 +71,18 @@ def test_invalid_dialogues_stay_in_the_log_but_not_in_the_dataset(tmp_path):
 
     api.run_spec(_variant(tmp_path, wrong_book), out=tmp_path / "out", limit=1, progress=False)
     records = api_records(tmp_path / "out")
-    assert records[0]["validation"]["valid"] is False
+    [rejected] = api_records(tmp_path / "out", "rejected.jsonl")
+    assert rejected["id"] == records[0]["id"] and rejected["validation"]["valid"] is False
+    assert "critical_failed:expected_call:borrow_book" in rejected["validation"]["reasons"]
     assert records[0]["stats"]["guard_holds"] >= 1  # the user was not allowed to stop early
-    failed = [i for i in records[0]["validation"]["items"] if not i["passed"]]
+    failed = [i for i in rejected["validation"]["items"] if not i["passed"]]
     assert any(i["category"] == "critical" and "borrow_book" in i["item"] for i in failed)
-    kept = [r["id"] for r in records if r["validation"]["valid"]]
-    assert [r["id"] for r in _lines(tmp_path / "out" / "dataset.jsonl")] == kept
+    kept = [r["id"] for r in api_records(tmp_path / "out", "accepted.jsonl")]
+    assert [r["id"] for r in _lines(tmp_path / "out" / "dataset.jsonl")] == kept == []
 
 
 def _variant(tmp_path: Path, change) -> Path:
-    """A copy of the scripted spec with `change` applied to its data."""
-    data = yaml.safe_load(SPEC.read_text())
-    data["domain"] = str(Path(__file__).parents[1] / "examples" / "minimal" / "domain")
-    change(data)
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / "spec.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return variant(tmp_path, change)
 
 
 def test_a_model_server_that_is_down_stops_the_run_with_a_clear_error(tmp_path):
@@ -113,7 +108,7 @@ def test_a_run_on_postgresql_gives_the_same_dialogues_and_states_as_on_sqlite(tm
     lite, pg = api_records(tmp_path / "lite" / "out"), api_records(tmp_path / "pg" / "out")
     assert [r["messages"] for r in pg] == [r["messages"] for r in lite]
     assert [r["provenance"]["state_digest"] for r in pg] == [r["provenance"]["state_digest"] for r in lite]
-    assert all(r["validation"]["valid"] for r in pg)
+    assert len(api_records(tmp_path / "pg" / "out", "accepted.jsonl")) == len(pg) == 2
     assert {r["provenance"]["database"] for r in pg} == {"postgresql"}
     assert postgres_url not in (tmp_path / "pg" / "out" / "dialogues.jsonl").read_text()
 
@@ -124,3 +119,81 @@ def test_a_postgresql_server_that_is_down_stops_the_run_with_a_clear_error(tmp_p
 
     with pytest.raises(RunError, match="cannot use the PostgreSQL server at"):
         api.run_spec(_variant(tmp_path, server_down), out=tmp_path / "out", progress=False)
+
+
+def _domain_copy(tmp_path: Path) -> Path:
+    domain = tmp_path / "domain"
+    shutil.copytree(LIBRARY, domain)
+    return domain
+
+
+def _ids(folder: Path) -> list[str]:
+    return [r["id"] for r in lines(folder / "dialogues.jsonl")]
+
+
+def test_every_declared_stage_leaves_its_files_and_a_manifest(tmp_path):
+    result = api.run_spec(SPEC, out=tmp_path, progress=False)
+    for name in ("tasks.jsonl", "dialogues.jsonl", "accepted.jsonl", "rejected.jsonl", "report.json",
+                 "stats.json", "dataset.jsonl", "manifest.json"):
+        assert (tmp_path / name).exists(), name
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["spec"] == "scripted-library"
+    assert list(manifest["stages"]) == ["generate_tasks", "simulate", "validate", "export"]
+    assert all(s["status"] == "done" for s in manifest["stages"].values())
+    simulate = manifest["stages"]["simulate"]
+    assert {"policy", "seed_data", "schema", "templates", "models", "settings", "tasks.jsonl"} <= set(simulate["parts"])
+    assert manifest["files"]["tasks.jsonl"]["digest"] == simulate["parts"]["tasks.jsonl"]
+    assert all(r["provenance"]["stage_digest"] == simulate["digest"] for r in lines(tmp_path / "dialogues.jsonl"))
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["generated"] == report["accepted"] + report["rejected"] == 2
+    assert report["difficulty"]["accepted"] == {"medium": 2}
+    assert report["tool_usage"]["borrow_book"] == {"calls": 1, "errors": 0, "in_accepted": 1}
+    assert "validate: 2 dialogue(s): 2 accepted, 0 rejected" in result.summary()
+
+
+def test_editing_the_policy_changes_the_dialogue_ids_and_is_refused_in_the_same_folder(tmp_path):
+    domain = _domain_copy(tmp_path)
+    spec = variant(tmp_path, domain=domain)
+    api.run_spec(spec, out=tmp_path / "a", limit=1, progress=False)
+    clear_backends()
+    api.run_spec(spec, out=tmp_path / "again", limit=1, progress=False)
+    assert _ids(tmp_path / "again") == _ids(tmp_path / "a")  # same inputs, same ids
+    (domain / "policy.md").write_text("Members may borrow two books at most.\n")
+    clear_backends()
+    api.run_spec(spec, out=tmp_path / "b", limit=1, progress=False)
+    [old], [new] = _ids(tmp_path / "a"), _ids(tmp_path / "b")
+    assert old != new and old.rsplit("-", 1)[0] == new.rsplit("-", 1)[0]  # same index, new digest
+    clear_backends()
+    with pytest.raises(RunError, match="made from other inputs than this run's: policy differ") as exc:
+        api.run_spec(spec, out=tmp_path / "a", progress=False)
+    assert "--out" in exc.value.hint
+    assert _ids(tmp_path / "a") == [old]  # nothing was mixed in
+
+
+def test_a_seed_row_edit_is_refused_in_the_same_folder(tmp_path):
+    domain = _domain_copy(tmp_path)
+    spec = variant(tmp_path, domain=domain)
+    api.run_spec(spec, out=tmp_path / "out", limit=1, progress=False)
+    books = domain / "seed" / "books.jsonl"
+    books.write_text(books.read_text().replace("Dune", "Dune Messiah"))
+    clear_backends()
+    with pytest.raises(RunError, match="seed_data differ"):
+        api.run_spec(spec, out=tmp_path / "out", progress=False)
+
+
+def test_a_second_spec_into_the_same_folder_is_refused(tmp_path):
+    api.run_spec(SPEC, out=tmp_path / "out", limit=1, progress=False)
+    other = variant(tmp_path, lambda data: data.update(name="another-spec"))
+    with pytest.raises(RunError, match="holds the output of spec 'scripted-library', not 'another-spec'"):
+        api.run_spec(other, out=tmp_path / "out", progress=False)
+    assert {r["provenance"]["spec"] for r in lines(tmp_path / "out" / "dialogues.jsonl")} == {"scripted-library"}
+
+
+def test_more_dialogues_extend_a_run_with_the_same_ids(tmp_path):
+    api.run_spec(SPEC, out=tmp_path, limit=1, progress=False)
+    first = _ids(tmp_path)
+    clear_backends()
+    result = api.run_spec(SPEC, out=tmp_path, progress=False)
+    assert (result.new, result.skipped) == (1, 1) and _ids(tmp_path)[:1] == first
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["generated"] == 2 and report["accepted"] + report["rejected"] == 2

@@ -5,9 +5,11 @@ from pathlib import Path
 
 from dslgen.compiler.checks import ALL_CHECKS
 from dslgen.compiler.context import CheckContext
-from dslgen.compiler.plan import Plan, roles_of
+from dslgen.compiler.pipeline import plan_stages
 from dslgen.errors import SpecError
+from dslgen.plan import Plan, SeedData
 from dslgen.spec.loader import Loaded
+from dslgen.spec.models import ROLES
 from dslgen.sql import SchemaSyntaxError, parse_schema
 
 
@@ -38,11 +40,13 @@ def compile_spec(loaded: Loaded, output_dir: str | Path | None = None) -> Plan:
     out = Path(output_dir or spec.output.dir or Path("out") / spec.name)
     return Plan(
         name=spec.name, spec_path=spec.path, seed=spec.seed,
-        domain=spec.domain.name, domain_path=spec.domain.path, policy=spec.domain.policy,
+        domain=spec.domain.name, policy=spec.domain.policy, schema=ctx.db_schema,
+        seed_data=SeedData(ctx.seed.rows, ctx.seed.digest, str(spec.domain.path / "seed")),
         tools=tuple(ctx.tool_analyses[i].compiled for i in range(len(spec.domain.tools))),
-        tasks=tuple(spec.domain.tasks), models=roles_of(spec.models),
+        tasks=tuple(spec.domain.tasks), models={role: spec.models.for_role(role) for role in ROLES},
         user_simulator=spec.user_simulator, prompts=dict(spec.prompts),
-        stages=tuple(spec.pipeline), output_dir=out, database=spec.database,
+        stages=plan_stages(spec.pipeline, notices=tuple(sorted(spec.domain.notices))),
+        output_dir=out, database=spec.database,
         description=spec.description, notices=tuple(sorted(spec.domain.notices.items())),
     )
 

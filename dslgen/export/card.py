@@ -16,7 +16,7 @@ from dslgen.export.features import declared, to_yaml
 from dslgen.export.formats import FORMATS, Written
 from dslgen.export.hf import RECIPE
 from dslgen.export.reasons import acceptance
-from dslgen.export.stats import table1
+from dslgen.validate.report import table1
 
 CARD_FILE = "README.md"
 LOG_CONFIG = "dialogues"  # the generation log: every dialogue, accepted or not

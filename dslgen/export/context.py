@@ -14,8 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from dslgen.errors import RunError
+from dslgen.output.jsonl import write_json
+from dslgen.plan.artifacts import EXPORT_CONTEXT
 
-CONTEXT_FILE = "export.json"
+CONTEXT_FILE = EXPORT_CONTEXT
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,7 @@ class ExportContext:
 
 
 def save(context: ExportContext, folder: Path) -> None:
-    (folder / CONTEXT_FILE).write_text(json.dumps(context.to_json(), indent=2, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
+    write_json(folder / CONTEXT_FILE, context.to_json())  # atomically
 
 
 def load(folder: Path) -> ExportContext:
@@ -103,7 +104,7 @@ def digest_of(data: Any) -> str:
 
 def context_from_plan(plan) -> ExportContext:
     """The export context of a compiled plan (its export and validate stages, if any)."""
-    from dslgen.spec.models import ExportStage, ValidateStage
+    from dslgen.plan import ExportStage, ValidateStage
     from dslgen.templating import render
 
     export, validate = plan.stage(ExportStage), plan.stage(ValidateStage)
@@ -123,7 +124,7 @@ def context_from_plan(plan) -> ExportContext:
 def used_roles(plan) -> list[str]:
     """Roles whose model a run calls: the user and the agent, the judge when the validate
     stage judges checkpoints, the tool player when a tool has no SQL."""
-    from dslgen.spec.models import ValidateStage
+    from dslgen.plan import ValidateStage
 
     roles = ["user", "agent"]
     validate = plan.stage(ValidateStage)

@@ -1,7 +1,8 @@
 """Export a run folder: its records into the formats asked for, plus the dataset card.
 
-The run writes the records (`dialogues.jsonl`) and `export.json`; `export_folder` needs
-nothing else, so `dslgen export DIR` re-exports a finished run without running anything.
+The validate stage writes the records (`validated.jsonl`: each dialogue with its validation)
+and the export stage `export.json`; `export_folder` needs nothing else, so `dslgen export DIR`
+re-exports a finished run without running anything.
 """
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from dslgen.export import context as export_context
 from dslgen.export.card import write_card
 from dslgen.export.context import ExportContext
 from dslgen.export.formats import Written, export
-from dslgen.export.openai import read_jsonl
+from dslgen.output.jsonl import iter_jsonl
+from dslgen.plan.artifacts import VALIDATED
 
-LOG_FILES = ("dialogues.jsonl",)  # the run's records, in the order they are read
+LOG_FILES = (VALIDATED,)  # the run's records, in the order they are read
 
 
 @dataclass
@@ -58,7 +60,7 @@ def export_folder(run_dir: str | Path, formats: tuple[str, ...] | None = None,
 def read_records(run_dir: Path) -> tuple[list[dict], list[str]]:
     """Every record of the run's log files, and the names of the files that exist."""
     present = [name for name in LOG_FILES if (run_dir / name).exists()]
-    return [r for name in present for r in read_jsonl(run_dir / name)], present
+    return [r for name in present for r in iter_jsonl(run_dir / name)], present
 
 
 def _copied_logs(run_dir: Path, out: Path, logs: list[str]) -> list[str]:

@@ -40,12 +40,3 @@ def acceptance(records: Iterable[dict]) -> dict:
     return {"generated": len(records), "accepted": accepted, "rejected": len(records) - accepted,
             "reasons": dict(reasons.most_common())}
 
-
-def progress_line(dialogue_id: str, record: dict | None) -> str:
-    """One plain log line for a finished dialogue."""
-    if record is None:
-        return f"{dialogue_id}: nothing generated"
-    stats, reasons = record["stats"], rejection_reasons(record)
-    verdict = "accepted" if not reasons else "rejected: " + "; ".join(reasons)
-    return (f"{dialogue_id}: {verdict} (ended {record['termination']['reason']}, {stats['turns']} turns, "
-            f"{stats['tool_calls']} tool calls)")

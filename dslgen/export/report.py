@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 
 from dslgen.export.reasons import acceptance, rejection_reasons
-from dslgen.export.stats import table1
+from dslgen.validate.report import table1
 from dslgen.export.svg import horizontal_bars, vertical_bars
 
 REPORT_FILE = "report.html"

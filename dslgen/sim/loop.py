@@ -1,7 +1,7 @@
 """The dialogue loop: a user turn, then agent steps (tool calls executed as SQL), repeat.
 
-Ends with a recorded reason (see dialogue.TERMINATIONS); a model fault ends the dialogue
-with `backend_error`/`context_limit` and keeps everything generated up to then.
+Ends with a recorded reason (dialogue.Termination); a model fault ends the dialogue with
+`backend_error`, `invalid_output` or `context_limit` and keeps everything generated up to then.
 """
 from __future__ import annotations
 
@@ -10,20 +10,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from dslgen.backends import ContextLimitExceeded
-from dslgen.templating import render
-from dslgen.errors import BackendError
-from dslgen.sim.dialogue import CallRecord, Dialogue, TaskRun
-from dslgen.sim.roles import Agent, UserSimulator
+from dslgen.errors import BackendError, InvalidModelOutput
+from dslgen.plan import SimulateStage
+from dslgen.sim.dialogue import CallRecord, Dialogue, TaskRun, Termination
+from dslgen.sim.roles import GUARD_NOTE, Agent, UserSimulator
 from dslgen.sim.stop_guard import why_not_done
 from dslgen.sim.tool_simulator import ToolSimulator
-from dslgen.spec.models import SimulateStage
 from dslgen.spec.tasks import TaskSpec
+from dslgen.templating import render
 
 GREETING = "Hi! How can I help you today?"
 
 
 class _End(Exception):
-    def __init__(self, reason: str):
+    def __init__(self, reason: Termination):
         self.reason = reason
 
 
@@ -48,6 +48,7 @@ class SimSetup:
     agent: Agent
     writes: set[str]  # names of tools that write
     tools: ToolSimulator | None = None  # plays the tools with no SQL, if the domain has any
+    tasks: tuple[TaskSpec, ...] = ()  # the tasks to draw from (the tasks file)
 
     def persona(self, task: TaskSpec):
         return next((p for p in self.plan.user_simulator.personas if p.name == task.persona), None)
@@ -58,26 +59,27 @@ def simulate(setup: SimSetup, dialogue: Dialogue, tasks: list[TaskSpec], db, see
     try:
         for index, task in enumerate(tasks):
             _pursue(setup, dialogue, index, task, db, seeds, last=index == len(tasks) - 1)
-        dialogue.termination = "user_stop"
+        dialogue.termination = Termination.USER_STOP
     except _End as end:
         dialogue.termination = end.reason
     except ContextLimitExceeded as exc:
-        dialogue.termination, dialogue.error = "context_limit", str(exc)
+        dialogue.termination, dialogue.error = Termination.CONTEXT_LIMIT, str(exc)
+    except InvalidModelOutput as exc:
+        dialogue.termination, dialogue.error = Termination.INVALID_OUTPUT, str(exc)
     except BackendError as exc:
-        dialogue.termination, dialogue.error = "backend_error", str(exc)
+        dialogue.termination, dialogue.error = Termination.BACKEND_ERROR, str(exc)
         dialogue.fault = exc
     return dialogue
 
 
 def _pursue(setup: SimSetup, d: Dialogue, index: int, task: TaskSpec, db, seeds: Seeds, last: bool) -> None:
-    run = TaskRun(task, len(d.messages))
+    run = TaskRun(task, len(d.messages), user_system=setup.user.system_prompt(task, setup.persona(task)))
     d.tasks.append(run)
-    setup.user.start(task, setup.persona(task))
     first = True
     while True:
         if d.turns >= setup.stage.max_turns:
-            raise _End("max_turns")
-        text, done = _user_says(setup, d, task, seeds, first)
+            raise _End(Termination.MAX_TURNS)
+        text, done = _user_says(setup, d, run, seeds, first)
         first = False
         d.messages.append({"role": "user", "content": text})
         if done:
@@ -88,19 +90,19 @@ def _pursue(setup: SimSetup, d: Dialogue, index: int, task: TaskSpec, db, seeds:
                     return
             else:
                 run.guard_holds += 1
-                setup.user.note(len(d.messages) - 1, "(Your goal is not reached yet: " + "; ".join(reasons)
-                                + ". Do not end the conversation; ask the agent for it.)")
+                d.user_notes[len(d.messages) - 1] = GUARD_NOTE.format(reasons="; ".join(reasons))
         _agent_turn(setup, d, index, db, seeds)
         if run.user_completed:
             return
 
 
-def _user_says(setup: SimSetup, d: Dialogue, task: TaskSpec, seeds: Seeds, first: bool) -> tuple[str, bool]:
+def _user_says(setup: SimSetup, d: Dialogue, run: TaskRun, seeds: Seeds, first: bool) -> tuple[str, bool]:
+    task = run.task
     if first and setup.mode == "task_oriented":
         # the paper's baseline: the task arrives as one direct request
         return render(setup.plan.prompts["task_request"], goal=task.goal, request=task.request,
                       known=task.known), False
-    return setup.user.turn(d.messages, seeds.next())
+    return setup.user.turn(d, run, seeds.next())
 
 
 def _agent_turn(setup: SimSetup, d: Dialogue, task_index: int, db, seeds: Seeds) -> None:
@@ -125,7 +127,7 @@ def _agent_turn(setup: SimSetup, d: Dialogue, task_index: int, db, seeds: Seeds)
         too_many_errors = sum(c.is_error for c in d.calls) >= setup.stage.max_errors
         if ends or too_many_errors:
             d.steps_per_turn.append(steps)
-            raise _End("agent_stop" if ends else "max_errors")
+            raise _End(Termination.AGENT_STOP if ends else Termination.MAX_ERRORS)
     d.steps_per_turn.append(steps)
 
 

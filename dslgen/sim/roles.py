@@ -7,27 +7,31 @@ from dslgen.backends import agent_turn_schema, parse_agent_turn, user_turn_schem
 from dslgen.templating import render
 from dslgen.spec.models import Persona
 from dslgen.spec.tasks import TaskSpec
+from dslgen.text import clean
 
 USER_VIEW_MESSAGES = 16  # the user remembers its goal from the system prompt; older chat is dropped
 
+# Runtime notes shown to the user model (not template text, but prompt text all the same:
+# the template-leak filter looks for them in messages).
+WAITING_NOTE = "(The agent is waiting for you.)"
+ROLE_REMINDER = "(You are the customer. Your goal: {goal})"
+GUARD_NOTE = "(Your goal is not reached yet: {reasons}. Do not end the conversation; ask the agent for it.)"
+
 
 class UserSimulator:
-    """Plays the customer. Sees only what a customer sees: the agent's replies, not tools."""
+    """Plays the customer. Sees only what a customer sees: the agent's replies, not tools.
+
+    Keeps no state of its own between calls: the system prompt of a task lives in the
+    dialogue's TaskRun, the stop guard's notes in the dialogue."""
 
     def __init__(self, backend, template: str, rules: list[str], mode: str):
         self.backend, self.template, self.rules, self.mode = backend, template, rules, mode
-        self.system = self.goal = ""
-        self.notes: dict[int, str] = {}  # message index → note shown to the user after it
 
-    def start(self, task: TaskSpec, persona: Persona | None) -> None:
-        self.goal = f"Your goal: {task.goal}"
-        self.system = render(self.template, rules=self.rules, persona=persona, goal=task.goal,
-                             known=task.known, unknown=task.unknown, mode=self.mode)
+    def system_prompt(self, task: TaskSpec, persona: Persona | None) -> str:
+        return render(self.template, rules=self.rules, persona=persona, goal=task.goal,
+                      known=task.known, unknown=task.unknown, mode=self.mode)
 
-    def note(self, after_message: int, text: str) -> None:
-        self.notes[after_message] = text
-
-    def view(self, messages: list[dict]) -> list[dict]:
+    def view(self, messages: list[dict], notes: dict[int, str], run) -> list[dict]:
         """The conversation from the user's side: roles swapped, tool traffic hidden."""
         seen: list[dict] = []
         for i, m in enumerate(messages):
@@ -35,17 +39,20 @@ class UserSimulator:
                 seen.append({"role": "assistant", "content": m["content"]})
             elif m["role"] == "assistant" and m.get("content"):
                 seen.append({"role": "user", "content": m["content"]})
-            if i in self.notes:
-                seen.append({"role": "user", "content": self.notes[i]})
+            if i in notes:
+                seen.append({"role": "user", "content": notes[i]})
         if not seen or seen[-1]["role"] != "user":
-            seen.append({"role": "user", "content": "(The agent is waiting for you.)"})
+            seen.append({"role": "user", "content": WAITING_NOTE})
         # small models drift into playing the agent; restate who they are on every turn
         last = seen[-1]
-        seen[-1] = {"role": "user", "content": f"{last['content']}\n\n(You are the customer. {self.goal})"}
-        return [{"role": "system", "content": self.system}] + seen[-USER_VIEW_MESSAGES:]
+        seen[-1] = {"role": "user", "content": f"{last['content']}\n\n{ROLE_REMINDER.format(goal=run.task.goal)}"}
+        return [{"role": "system", "content": run.user_system}] + seen[-USER_VIEW_MESSAGES:]
 
-    def turn(self, messages: list[dict], seed: int) -> tuple[str, bool]:
-        out = self.backend.generate_json(self.view(messages), user_turn_schema(), seed=seed)
+    def turn(self, dialogue, run, seed: int) -> tuple[str, bool]:
+        """The user's next message in `dialogue`, pursuing the task of `run`, and whether
+        the user says the goal is done."""
+        out = clean(self.backend.generate_json(self.view(dialogue.messages, dialogue.user_notes, run),
+                                               user_turn_schema(), seed=seed))
         return out["message"].strip(), bool(out["is_task_complete"])
 
 
@@ -59,4 +66,4 @@ class Agent:
 
     def act(self, messages: list[dict], seed: int, allow_tools: bool = True) -> tuple[str, Any]:
         schema = self.with_tools if allow_tools else self.reply_only
-        return parse_agent_turn(self.backend.generate_json(messages, schema, seed=seed))
+        return parse_agent_turn(clean(self.backend.generate_json(messages, schema, seed=seed)))

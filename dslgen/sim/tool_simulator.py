@@ -12,6 +12,7 @@ from dslgen.templating import render
 from dslgen.sim.dialogue import CallRecord, shortened
 from dslgen.sql import ToolResult
 from dslgen.sql.executor import rejected_arguments
+from dslgen.text import clean
 
 # the prompt must stay small: the most recent calls only, long outputs cut
 EARLIER_CALLS_SHOWN = 8
@@ -35,5 +36,6 @@ class ToolSimulator:
         rejected = rejected_arguments(tool, arguments)
         if rejected is not None:
             return rejected
-        document = self.backend.generate_json(self.messages(tool, arguments, earlier), tool.return_schema, seed=seed)
+        document = clean(self.backend.generate_json(self.messages(tool, arguments, earlier), tool.return_schema,
+                                                    seed=seed))
         return ToolResult(json.dumps(document, ensure_ascii=False), False, tool.writes)

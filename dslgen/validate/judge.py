@@ -10,6 +10,7 @@ import zlib
 
 from dslgen.templating import render
 from dslgen.sim.dialogue import shortened
+from dslgen.text import clean
 
 VERDICTS = ("met", "not_met", "invalid_rubric")
 VERDICT_SCHEMA = {
@@ -43,7 +44,7 @@ class Judge:
         """(verdict, reason) for one checkpoint over the messages of one task."""
         prompt = render(self.template, goal=goal, checkpoint=checkpoint, transcript=transcript(messages))
         seed = zlib.crc32(seed_key.encode())  # the same dialogue and item always draw the same seed
-        out = self.backend.generate_json([{"role": "user", "content": prompt}], VERDICT_SCHEMA, seed=seed)
+        out = clean(self.backend.generate_json([{"role": "user", "content": prompt}], VERDICT_SCHEMA, seed=seed))
         return out["verdict"], out["reason"].strip()
 
 

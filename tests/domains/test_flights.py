@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dslgen import api
-from dslgen.sql import Database
+from dslgen.sim.database import open_database
 
 HERE = Path(__file__).resolve().parent / "flights"
 MIA = "mia_li_3668"
@@ -63,7 +63,7 @@ def plan():
 
 def _run(plan, engine: str, url: str | None = None):
     tools = {t.name: t for t in plan.tools}
-    db = Database.from_domain(plan.domain_path, engine, url)
+    db = open_database(plan, engine, url)
     with db.fork() as s:
         outputs = [s.call(tools[name], args).output for (name, args), _ in SCRIPT]
         return outputs, s.digest(), s.dump()

@@ -5,7 +5,7 @@ import pytest
 
 from dslgen import api
 from dslgen.replay import read_episodes, replay_all
-from dslgen.sql import Database
+from dslgen.sim.database import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 EPISODES = ROOT / "tests" / "data" / "tau-bench-retail" / "replay_train.jsonl"
@@ -19,7 +19,7 @@ def plan():
 
 def _conformance(plan, engine: str, url: str | None = None):
     tools = {t.name: t for t in plan.tools}
-    db = Database.from_domain(plan.domain_path, engine, url)
+    db = open_database(plan, engine, url)
     summary = replay_all(tools, db, read_episodes(EPISODES))
     print(f"\n{engine}: {summary.matched}/{summary.compared} outputs match "
           f"({summary.match_rate:.2%}), {summary.episodes} episodes in {summary.seconds:.1f}s")
@@ -43,7 +43,7 @@ def test_conformance_postgresql(plan, postgres_url):
 def test_final_states_have_the_same_digest_on_both_engines(plan, postgres_url):
     """Every 13th episode (40, gift-card refunds and item swaps among them), reference steps only."""
     tools = {t.name: t for t in plan.tools}
-    dbs = [Database.from_domain(plan.domain_path), Database.from_domain(plan.domain_path, "postgresql", postgres_url)]
+    dbs = [open_database(plan, "sqlite"), open_database(plan, "postgresql", postgres_url)]
     for ep in list(read_episodes(EPISODES))[::13]:
         calls = [(tools[s["tool"]], s["arguments"]) for s in ep["steps"] if not s.get("probe")]
         digests = []

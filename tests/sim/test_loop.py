@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from dslgen.backends.scripted import ScriptedBackend
-from dslgen.runner import apply_start_calls, open_database
+from dslgen.sim.database import apply_start_calls, open_database
 from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
 from dslgen.sim.roles import Agent, UserSimulator
 from dslgen.spec.model_settings import ModelSpec
-from dslgen.spec.models import SimulateStage, StartState
+from dslgen.plan import SimulateStage
+from dslgen.spec.models import StartState
 
 SCRIPTED = ModelSpec(backend="scripted")
 
 
 def _setup(plan, user_outputs, agent_outputs, mode="user_oriented", **stage):
-    stage = SimulateStage(stage="simulate", mode=mode, **stage)
+    stage = SimulateStage(mode=mode, **stage)
     user = UserSimulator(ScriptedBackend(SCRIPTED, "user", user_outputs), plan.prompts["user_system"],
                          plan.user_simulator.rules, mode)
     agent = Agent(ScriptedBackend(SCRIPTED, "agent", agent_outputs), plan.tool_signatures())
@@ -73,7 +74,7 @@ def test_a_dialogue_continues_from_a_given_history_and_state(example_plan):
                      {"role": "user", "content": "I am m1 and want to borrow Dune."},
                      {"role": "assistant", "content": "Done, Dune is lent to you."}],
         "calls": [{"tool": "borrow_book", "arguments": {"member_id": "m1", "book_id": "b1"}}]})
-    apply_start_calls(example_plan, db, start)
+    apply_start_calls(example_plan, db, start.calls)
     prefix = [{"role": "system", "content": "sys"}, *[m.model_dump(exclude_none=True) for m in start.messages]]
     setup = _setup(example_plan, [_user("Which books do I have now?"), _user("Thanks", done=True)],
                    [_call("get_member", member_id="m1"), {"reply": "You have Dune."}])
@@ -172,3 +173,24 @@ def test_the_same_write_twice_in_one_turn_is_a_repeat(example_plan):
                    [lend, lend, {"reply": "Lent."}], max_steps=4)
     d = simulate(setup, _dialogue(), [_task(example_plan, "borrow_dune")], db, Seeds(1))
     assert [c.name for c in d.calls] == ["borrow_book"] and d.repeated_calls_dropped == 1
+
+
+def test_roles_keep_no_state_between_dialogues(example_plan):
+    """The stop guard's note to the user in one dialogue never shows in the next one's prompts."""
+    setup = _setup(example_plan,
+                   [_user("Thanks, that's all!", done=True), _user("Lend it to me, m1."),
+                    _user("Which books do I have? I am m2."), _user("Thanks", done=True)],
+                   [{"reply": "Shall I lend you Dune?"}, _call("borrow_book", member_id="m1", book_id="b1"),
+                    {"reply": "Done."}, _call("get_member", member_id="m2"), {"reply": "You have Emma."}],
+                   max_turns=2)
+    first = simulate(setup, _dialogue(), [_task(example_plan, "borrow_dune")], open_database(example_plan).fork(),
+                     Seeds(1))
+    assert first.tasks[0].guard_holds == 1 and 2 in first.user_notes
+    seen_before = len(setup.user.backend.requests)
+    second = simulate(setup, _dialogue(), [_task(example_plan, "my_loans")], open_database(example_plan).fork(),
+                      Seeds(2))
+    assert second.termination == "user_stop" and second.user_notes == {}
+    prompts = [r["messages"] for r in setup.user.backend.requests[seen_before:]]
+    assert len(prompts) == 2 and len(second.messages) > 3  # message 2 exists when the second prompt is made
+    assert not any("not reached yet" in m["content"] for p in prompts for m in p)
+    assert all("which books you have on loan" in p[0]["content"] for p in prompts)  # its own task

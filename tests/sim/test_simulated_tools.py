@@ -14,13 +14,13 @@ import pytest
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.backends.scripted import ScriptedBackend
-from dslgen.runner import open_database
+from dslgen.sim.database import open_database
 from dslgen.sim.dialogue import Dialogue
 from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
 from dslgen.sim.roles import Agent, UserSimulator
 from dslgen.sim.tool_simulator import ToolSimulator
 from dslgen.spec.model_settings import ModelSpec
-from dslgen.spec.models import SimulateStage
+from dslgen.plan import SimulateStage
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTED = ModelSpec(backend="scripted")
@@ -33,7 +33,7 @@ def clinic_plan():
 
 
 def _setup(plan, user_outputs, agent_outputs, tool_outputs, mode="task_oriented"):
-    stage = SimulateStage(stage="simulate", mode=mode)
+    stage = SimulateStage(mode=mode)
     user = UserSimulator(ScriptedBackend(SCRIPTED, "user", user_outputs), plan.prompts["user_system"], [], mode)
     agent = Agent(ScriptedBackend(SCRIPTED, "agent", agent_outputs), plan.tool_signatures())
     tools = ToolSimulator(ScriptedBackend(SCRIPTED, "tools", tool_outputs), plan.prompts["tool_simulator"],
@@ -124,7 +124,7 @@ def test_a_run_records_which_outputs_were_simulated_and_validates_them(tmp_path)
         api.run_spec(ROOT / "tests" / "fixtures" / "scripted" / "clinic.yaml", out=tmp_path, progress=False)
     finally:
         clear_backends()
-    [record] = [json.loads(line) for line in (tmp_path / "dialogues.jsonl").read_text().splitlines()]
+    [record] = [json.loads(line) for line in (tmp_path / "accepted.jsonl").read_text().split("\n") if line]
     assert record["simulated_tool_calls"] == ["call_2"]
     items = {i["item"]: i["passed"] for i in record["validation"]["items"]}
     assert items["every simulated output matches its tool's output schema"]

@@ -1,0 +1,146 @@
+"""Strict JSON Lines: records end with "\\n" and nothing else separates them.
+
+A message may hold U+2028, U+0085 or a form feed, all of which `str.splitlines` treats as
+line ends; splitting on those made a dialogue unreadable to the resume logic, so every
+rerun appended it again. Here files are read as bytes and split on b"\\n" only (JSON
+escapes a newline inside a string, so a raw one only ends a record).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from dslgen.errors import RunError
+from dslgen.text import clean
+
+
+def dumps(record: Any) -> bytes:
+    return json.dumps(clean(record), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def iter_jsonl(path: Path) -> Iterator[dict]:
+    """Records of a JSON Lines file, streamed; a last line with no newline (a run killed
+    mid-write) is skipped. A broken line elsewhere is an error, not a silent skip."""
+    if not path.exists():
+        return
+    with path.open("rb") as f:
+        for n, line in enumerate(f, 1):  # binary files split on b"\n" only
+            if not line.endswith(b"\n"):
+                return
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError as exc:
+                raise RunError(f"{path}:{n}: not a JSON line ({exc})",
+                               hint="the file was edited or damaged; fix or remove that line") from None
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Cut a last line without its newline (a run killed mid-write) so appends start clean."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as f:
+        end = f.seek(0, os.SEEK_END)
+        pos = end
+        while pos > 0:  # back to the last newline, a block at a time
+            step = min(pos, 1 << 16)
+            f.seek(pos - step)
+            block = f.read(step)
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                pos = pos - step + cut + 1
+                break
+            pos -= step
+        if pos != end:
+            f.truncate(pos)
+
+
+class Appender:
+    """Appends records to a JSON Lines file, each flushed and fsync'd before the next: a
+    crash or a kill loses at most the line being written (cut on the next run)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._file = None
+
+    def __enter__(self) -> "Appender":
+        return self
+
+    def append(self, record: Any) -> None:
+        if self._file is None:  # opened on the first record: no empty file when nothing is made
+            self._file = self.path.open("ab")
+        self._file.write(dumps(record))
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def __exit__(self, *exc) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+class JsonlWriter:
+    """Writes a whole JSON Lines file atomically, record by record: the old file stays in
+    place until the writer closes without an error."""
+
+    def __init__(self, path: Path):
+        self.path, self.count = path, 0
+        self._tmp = path.with_name(f".{path.name}.tmp")
+
+    def __enter__(self) -> "JsonlWriter":
+        self._file = self._tmp.open("wb")
+        return self
+
+    def write(self, record: Any) -> None:
+        self._file.write(dumps(record))
+        self.count += 1
+
+    def __exit__(self, kind, *exc) -> None:
+        try:
+            if kind is None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            self._file.close()
+            if kind is None:
+                os.replace(self._tmp, self.path)
+                _fsync_dir(self.path.parent)
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+
+def write_jsonl(path: Path, records: Iterable[Any]) -> int:
+    """Write a whole file atomically; returns the number of records."""
+    with JsonlWriter(path) as out:
+        for record in records:
+            out.write(record)
+    return out.count
+
+
+def write_json(path: Path, value: Any) -> None:
+    write_atomic(path, [json.dumps(clean(value), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"])
+
+
+def write_atomic(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it: readers see the
+    old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,42 @@
+"""Helpers for tests that run the scripted library spec (canned model turns, real SQL)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "tests" / "fixtures" / "scripted" / "spec.yaml"
+LIBRARY = ROOT / "examples" / "minimal" / "domain"
+
+
+def variant(folder: Path, change=None, domain: Path = LIBRARY) -> Path:
+    """A copy of the scripted spec in `folder` with `change(data)` applied to its data."""
+    data = yaml.safe_load(SPEC.read_text())
+    data["domain"] = str(domain)
+    if change is not None:
+        change(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "spec.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def lines(path: Path) -> list[dict]:
+    """Records of a JSON Lines file (split on "\\n" only, as dslgen writes them)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
+
+
+def user(text: str, done: bool = False) -> dict:
+    return {"message": text, "is_task_complete": done}
+
+
+def call(tool: str, **arguments) -> dict:
+    return {"tool": tool, "arguments": arguments}
+
+
+# the borrow_dune task (dialogue 0) solved properly, turn by turn
+BORROW_USER = [user("I'd like to borrow Dune. I am member m1."), user("Thanks!", done=True)]
+BORROW_AGENT = [call("find_book", title="Dune"), call("borrow_book", member_id="m1", book_id="b1"),
+                {"reply": "Dune is now on loan to you."}]
