@@ -61,11 +61,13 @@ def run_records(run_dir: str | Path) -> list[dict]:
     """Every dialogue record of a run folder; a clear error when it holds none."""
     from dslgen.errors import RunError
     from dslgen.export.folder import read_records
+    from dslgen.plan.artifacts import VALIDATED
 
     run_dir = Path(run_dir)
     records, present = read_records(run_dir) if run_dir.is_dir() else ([], [])
     if not present:
-        raise RunError(f"{run_dir}: no dialogues.jsonl here", hint="name the output folder of a run (out/<spec name>)")
+        raise RunError(f"{run_dir}: no {VALIDATED} here",
+                       hint="name the output folder of a run (out/<spec name>) whose validate stage ran")
     return records
 
 

@@ -234,10 +234,20 @@ class Schedule:
             if in_place and record is not None and record["digest"] == digest:
                 continue  # unchanged since its stage wrote it
             if not in_place:
-                tmp = self.folder / f".{name}.tmp"
-                shutil.copyfile(self.source / name, tmp)
-                tmp.replace(self.folder / name)
+                _copy(self.source / name, self.folder / name)
             self.manifest.adopt(name, digest, sha, str(self.source))
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy a file or a folder in under a temporary name, then rename it into place."""
+    tmp = target.with_name(f".{target.name.rstrip('/')}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    if source.is_dir():
+        shutil.copytree(source, tmp)
+        shutil.rmtree(target, ignore_errors=True)
+    else:
+        shutil.copyfile(source, tmp)
+    tmp.replace(target)
 
 
 _MIXING_HINT = ("dialogues made from different inputs are never mixed in one folder: write into another "

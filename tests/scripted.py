@@ -28,6 +28,17 @@ def lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
+def accepted(folder: Path) -> list[dict]:
+    """The validated records that passed."""
+    return [r for r in lines(folder / "validated.jsonl") if r["validation"]["valid"]]
+
+
+def dataset(folder: Path, fmt: str = "openai") -> list[dict]:
+    """The training rows an export wrote in `fmt` (its train split; none when it is empty)."""
+    path = folder / fmt / "train.jsonl"
+    return lines(path) if path.exists() else []
+
+
 def user(text: str, done: bool = False) -> dict:
     return {"message": text, "is_task_complete": done}
 

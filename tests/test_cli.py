@@ -46,11 +46,13 @@ def test_compile_prints_the_plan():
     stages = {s["stage"]: s for s in plan["stages"]}
     assert list(stages) == ["generate_tasks", "return_schemas", "simulate", "validate", "export"]
     assert (stages["simulate"]["inputs"], stages["simulate"]["outputs"]) == (["tasks.jsonl"], ["dialogues.jsonl"])
-    assert stages["validate"]["outputs"] == ["accepted.jsonl", "rejected.jsonl", "report.json", "stats.json"]
-    assert stages["export"]["outputs"] == ["dataset.jsonl", "NOTICE.txt"]
+    assert stages["validate"]["outputs"] == ["validated.jsonl", "rejected.jsonl", "report.json", "stats.json"]
+    assert stages["export"]["inputs"] == ["validated.jsonl"]
+    assert stages["export"]["outputs"] == ["openai/", "hf/", "sharegpt/", "README.md", "export.json",
+                                           "LICENSE-tau-bench"]
     seed = plan["domain"]["seed_data"]
     assert seed["rows"]["users"] > 0 and len(seed["digest"]) == 64 and "seed" in seed["location"]
-    assert "MIT" in plan["domain"]["license"] and "CREATE TABLE" in plan["domain"]["schema"]
+    assert "MIT" in plan["domain"]["notices"]["LICENSE-tau-bench"] and "CREATE TABLE" in plan["domain"]["schema"]
     assert set(plan["templates"]) >= {"agent_system", "user_system", "judge"} and plan["domain"]["policy"]
     tool = next(t for t in plan["tools"] if t["name"] == "cancel_pending_order")
     assert tool["parameters"]["properties"]["reason"]["enum"] == ["no longer needed", "ordered by mistake"]
@@ -73,7 +75,7 @@ def test_run_with_scripted_models(tmp_path):
     clear_backends()
     result = invoke("run", SCRIPTED, "--out", str(tmp_path), "--no-progress")
     assert result.exit_code == 0, result.output
-    assert "2 new dialogue(s)" in result.output and (tmp_path / "dataset.jsonl").exists()
+    assert "2 new dialogue(s)" in result.output and (tmp_path / "openai" / "train.jsonl").exists()
 
 
 def test_run_rejects_a_bad_limit():

@@ -13,7 +13,7 @@ from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.errors import RunError
 from dslgen.output.jsonl import iter_jsonl
-from scripted import LIBRARY, SPEC, lines, variant
+from scripted import LIBRARY, SPEC, accepted, dataset, lines, variant
 from sql.fixtures import postgres_url  # noqa: F401 — the PostgreSQL server fixture
 
 
@@ -31,9 +31,9 @@ def test_run_writes_dialogues_dataset_and_stats(tmp_path):
     result = api.run_spec(SPEC, out=tmp_path, progress=False)
     records = _lines(tmp_path / "dialogues.jsonl")
     assert [r["termination"]["reason"] for r in records] == ["user_stop", "user_stop"]
-    accepted = _lines(tmp_path / "accepted.jsonl")
-    assert [r["id"] for r in accepted] == [r["id"] for r in records] and _lines(tmp_path / "rejected.jsonl") == []
-    assert all(r["validation"]["valid"] and r["validation"]["reasons"] == [] for r in accepted)
+    kept = accepted(tmp_path)
+    assert [r["id"] for r in kept] == [r["id"] for r in records] and _lines(tmp_path / "rejected.jsonl") == []
+    assert all(r["validation"]["reasons"] == [] for r in kept)
     first = records[0]
     assert first["id"].startswith("scripted-library-user_oriented-00000-")
     assert {t["function"]["name"] for t in first["tools"]} == {"find_book", "get_member", "borrow_book"}
@@ -43,7 +43,7 @@ def test_run_writes_dialogues_dataset_and_stats(tmp_path):
         for m in r["messages"]:
             for call in m.get("tool_calls") or []:
                 jsonschema.validate(json.loads(call["function"]["arguments"]), tools[call["function"]["name"]])
-    assert len(_lines(tmp_path / "dataset.jsonl")) == 2 and result.kept == 2
+    assert len(dataset(tmp_path)) == 2 and result.kept == 2
     stats = json.loads((tmp_path / "stats.json").read_text())
     assert stats["user_oriented"]["dialogues"] == 2
     assert stats["user_oriented"]["steps"]["max"] == 2  # find_book + borrow_book in one turn
@@ -77,8 +77,8 @@ def test_invalid_dialogues_stay_in_the_log_but_not_in_the_dataset(tmp_path):
     assert records[0]["stats"]["guard_holds"] >= 1  # the user was not allowed to stop early
     failed = [i for i in rejected["validation"]["items"] if not i["passed"]]
     assert any(i["category"] == "critical" and "borrow_book" in i["item"] for i in failed)
-    kept = [r["id"] for r in api_records(tmp_path / "out", "accepted.jsonl")]
-    assert [r["id"] for r in _lines(tmp_path / "out" / "dataset.jsonl")] == kept == []
+    kept = [r["id"] for r in accepted(tmp_path / "out")]
+    assert [r["id"] for r in dataset(tmp_path / "out")] == kept == []
 
 
 def _variant(tmp_path: Path, change) -> Path:
@@ -108,7 +108,7 @@ def test_a_run_on_postgresql_gives_the_same_dialogues_and_states_as_on_sqlite(tm
     lite, pg = api_records(tmp_path / "lite" / "out"), api_records(tmp_path / "pg" / "out")
     assert [r["messages"] for r in pg] == [r["messages"] for r in lite]
     assert [r["provenance"]["state_digest"] for r in pg] == [r["provenance"]["state_digest"] for r in lite]
-    assert len(api_records(tmp_path / "pg" / "out", "accepted.jsonl")) == len(pg) == 2
+    assert len(accepted(tmp_path / "pg" / "out")) == len(pg) == 2
     assert {r["provenance"]["database"] for r in pg} == {"postgresql"}
     assert postgres_url not in (tmp_path / "pg" / "out" / "dialogues.jsonl").read_text()
 
@@ -133,8 +133,8 @@ def _ids(folder: Path) -> list[str]:
 
 def test_every_declared_stage_leaves_its_files_and_a_manifest(tmp_path):
     result = api.run_spec(SPEC, out=tmp_path, progress=False)
-    for name in ("tasks.jsonl", "dialogues.jsonl", "accepted.jsonl", "rejected.jsonl", "report.json",
-                 "stats.json", "dataset.jsonl", "manifest.json"):
+    for name in ("tasks.jsonl", "dialogues.jsonl", "validated.jsonl", "rejected.jsonl", "report.json",
+                 "stats.json", "openai/train.jsonl", "README.md", "export.json", "manifest.json"):
         assert (tmp_path / name).exists(), name
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["spec"] == "scripted-library"

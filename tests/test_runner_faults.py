@@ -15,7 +15,7 @@ from backends.mock_server import MockServer, chat_ok, status
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.errors import RunError
-from scripted import lines, variant
+from scripted import dataset, lines, variant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ def test_line_separators_in_messages_never_duplicate_dialogues_across_reruns(tmp
     ids = [r["id"] for r in lines(tmp_path / "out" / "dialogues.jsonl")]
     assert len(ids) == 2 and len(set(ids)) == 2
     assert "\u2028" in lines(tmp_path / "out" / "dialogues.jsonl")[0]["messages"][2]["content"]
-    assert len(lines(tmp_path / "out" / "dataset.jsonl")) == 2
+    assert len(dataset(tmp_path / "out")) == 2
 
 
 def test_a_lone_surrogate_from_a_model_does_not_crash_the_run(tmp_path):

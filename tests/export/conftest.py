@@ -37,7 +37,7 @@ def run(spec: Path, out: Path, limit: int | None = None) -> list[dict]:
         api.run_spec(spec, out=out, limit=limit, progress=False)
     finally:
         clear_backends()
-    return [json.loads(line) for line in (out / "dialogues.jsonl").read_text().splitlines()]
+    return [json.loads(line) for line in (out / "validated.jsonl").read_text().splitlines()]
 
 
 def _wrong_book(data):
@@ -66,7 +66,7 @@ def run_dir(tmp_path_factory) -> Path:
     folder.mkdir()
     shutil.copyfile(base / "a" / "out" / "export.json", folder / "export.json")
     lines = "".join(json.dumps(r) + "\n" for r in accepted + rejected)
-    (folder / "dialogues.jsonl").write_text(lines)
+    (folder / "validated.jsonl").write_text(lines)
     return folder
 
 
@@ -78,7 +78,7 @@ def export_spec():
 
 @pytest.fixture(scope="session")
 def records(run_dir) -> list[dict]:
-    return [json.loads(line) for line in (run_dir / "dialogues.jsonl").read_text().splitlines()]
+    return [json.loads(line) for line in (run_dir / "validated.jsonl").read_text().splitlines()]
 
 
 @pytest.fixture

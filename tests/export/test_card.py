@@ -37,7 +37,7 @@ def test_the_card_says_what_generated_the_data(exported, run_dir):
     assert f"digest `{context['spec_digest'][:16]}`" in text and f"dslgen {context['dslgen_version']}" in text
     assert "| user | scripted | – | 0.7 | 1.0 | 256 | – |" in text  # each role's model and sampling
     assert "3 generated, 2 accepted, 1 rejected" in text
-    assert "`critical_failed:called borrow_book {'member_id': 'm1', 'book_id': 'b1'}` | 1 |" in text
+    assert "`critical_failed:expected_call:borrow_book` | 1 |" in text
     assert "| user_oriented | 3 |" in text  # Table 1
     assert 'load_dataset("' in text and "json.loads(c[\"function\"][\"arguments\"])" in text
 

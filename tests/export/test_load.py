@@ -66,11 +66,11 @@ def test_the_oldest_supported_datasets_loads_them_the_same(exported):
 def test_splits_follow_the_fractions_and_each_loads(run_dir, tmp_path):
     folder = tmp_path / "run"
     folder.mkdir()
-    (folder / "dialogues.jsonl").write_text((run_dir / "dialogues.jsonl").read_text())
+    (folder / "validated.jsonl").write_text((run_dir / "validated.jsonl").read_text())
     context = export_context.load(run_dir)
-    many = [json.loads(line) for line in (run_dir / "dialogues.jsonl").read_text().splitlines()]
+    many = [json.loads(line) for line in (run_dir / "validated.jsonl").read_text().splitlines()]
     copies = [{**r, "id": f"{r['id']}-copy{i}"} for i in range(10) for r in many]  # 30 dialogues
-    (folder / "dialogues.jsonl").write_text("".join(json.dumps(r) + "\n" for r in copies))
+    (folder / "validated.jsonl").write_text("".join(json.dumps(r) + "\n" for r in copies))
     from dataclasses import replace
     context = replace(context, settings=replace(context.settings, splits={"train": 0.6, "validation": 0.2, "test": 0.2}))
     export_context.save(context, folder)
@@ -89,7 +89,7 @@ def test_an_empty_input_exports_files_that_load(run_dir, tmp_path):
     data"): an empty split gets no file and no config; the arrow folder loads, empty."""
     folder = tmp_path / "empty"
     folder.mkdir()
-    (folder / "dialogues.jsonl").write_text("")
+    (folder / "validated.jsonl").write_text("")
     export_context.save(export_context.load(run_dir), folder)
     result = api.export_run(folder, ("hf", "sharegpt", "openai", "arrow", "kto", "dpo"))
     assert all(w.total == 0 and not w.files for w in result.written)
@@ -102,9 +102,9 @@ def test_an_empty_input_exports_files_that_load(run_dir, tmp_path):
 def test_all_rejected_exports_preference_rows_and_the_log_only(run_dir, tmp_path):
     folder = tmp_path / "rejected"
     folder.mkdir()
-    records = [json.loads(line) for line in (run_dir / "dialogues.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in (run_dir / "validated.jsonl").read_text().splitlines()]
     rejected = [r for r in records if not r["validation"]["valid"]]
-    (folder / "dialogues.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rejected))
+    (folder / "validated.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rejected))
     export_context.save(export_context.load(run_dir), folder)
     result = api.export_run(folder, ("hf", "kto"))
     assert {w.format: w.total for w in result.written} == {"hf": 0, "kto": 1}
@@ -119,7 +119,7 @@ def test_a_13_mb_log_with_one_error_late_loads(run_dir, tmp_path):
     types found over the whole log."""
     folder = tmp_path / "big"
     folder.mkdir()
-    records = [json.loads(line) for line in (run_dir / "dialogues.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in (run_dir / "validated.jsonl").read_text().splitlines()]
     lines, size, i = [], 0, 0
     while size < 13 * 2**20:
         record = {**records[i % len(records)], "id": f"dialogue-{i:06d}"}
@@ -128,7 +128,7 @@ def test_a_13_mb_log_with_one_error_late_loads(run_dir, tmp_path):
     last = json.loads(lines[-1])
     last["termination"] = {"reason": "backend_error", "error": "server closed the connection"}
     lines[-1] = json.dumps(last) + "\n"
-    (folder / "dialogues.jsonl").write_text("".join(lines))
+    (folder / "validated.jsonl").write_text("".join(lines))
     export_context.save(export_context.load(run_dir), folder)
     api.export_run(folder, ("hf",))
     log = load_dataset(str(folder), "dialogues", split="train")

@@ -67,11 +67,11 @@ def test_report_text_and_cli(run_dir, tmp_path):
     text = runner.invoke(main, ["report", str(run_dir)])
     assert text.exit_code == 0
     assert "3 generated, 2 accepted, 1 rejected" in text.output
-    assert "critical_failed:called borrow_book" in text.output
+    assert "critical_failed:expected_call:borrow_book" in text.output
     html = runner.invoke(main, ["report", str(run_dir), "--html", "-o", str(tmp_path / "r.html")])
     assert html.exit_code == 0 and (tmp_path / "r.html").exists()
     missing = runner.invoke(main, ["report", str(tmp_path / "nowhere")])
-    assert missing.exit_code == 3 and "no dialogues.jsonl" in missing.output
+    assert missing.exit_code == 3 and "no validated.jsonl" in missing.output
 
 
 def test_view_filters_and_shows_transcripts(run_dir):
@@ -85,7 +85,7 @@ def test_view_filters_and_shows_transcripts(run_dir):
     assert "1 dialogue(s)" in by_tool.output and "my_loans" in by_tool.output
     by_task = runner.invoke(main, ["view", str(run_dir), "--task", "borrow_dune", "--list"])
     assert "2 dialogue(s)" in by_task.output and "calls" not in by_task.output
-    by_reason = runner.invoke(main, ["view", str(run_dir), "--reason", "Dune is on loan"])
+    by_reason = runner.invoke(main, ["view", str(run_dir), "--reason", "final_state"])
     assert "1 dialogue(s)" in by_reason.output
 
 
@@ -94,7 +94,7 @@ def test_export_command_rewrites_a_run_folder_elsewhere(run_dir, tmp_path):
     result = CliRunner().invoke(main, ["export", str(run_dir), "--format", "sharegpt", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "sharegpt" / "train.jsonl").exists() and (out / "README.md").exists()
-    assert (out / "dialogues.jsonl").read_text() == (run_dir / "dialogues.jsonl").read_text()
+    assert (out / "validated.jsonl").read_text() == (run_dir / "validated.jsonl").read_text()
     bad = CliRunner().invoke(main, ["export", str(tmp_path), "--format", "hf"])
     assert bad.exit_code == 3 and "export.json" in bad.output
 
@@ -108,4 +108,4 @@ def test_a_run_logs_a_plain_line_per_dialogue_when_not_on_a_terminal(tmp_path, e
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("[")]
     assert len(lines) == 2 and lines[0].startswith("[1/2] scripted-library-user_oriented-00000-")
-    assert "accepted (ended user_stop, 1 turns, 2 tool calls)" in lines[0]
+    assert lines[0].endswith(": ended user_stop, 1 turns, 2 tool calls")

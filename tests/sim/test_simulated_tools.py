@@ -124,7 +124,7 @@ def test_a_run_records_which_outputs_were_simulated_and_validates_them(tmp_path)
         api.run_spec(ROOT / "tests" / "fixtures" / "scripted" / "clinic.yaml", out=tmp_path, progress=False)
     finally:
         clear_backends()
-    [record] = [json.loads(line) for line in (tmp_path / "accepted.jsonl").read_text().split("\n") if line]
+    [record] = [json.loads(line) for line in (tmp_path / "validated.jsonl").read_text().split("\n") if line]
     assert record["simulated_tool_calls"] == ["call_2"]
     items = {i["item"]: i["passed"] for i in record["validation"]["items"]}
     assert items["every simulated output matches its tool's output schema"]

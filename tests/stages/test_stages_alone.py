@@ -12,7 +12,7 @@ import yaml
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.errors import RunError
-from scripted import LIBRARY, SPEC, lines, variant
+from scripted import LIBRARY, SPEC, accepted, dataset, lines, variant
 
 
 @pytest.fixture(autouse=True)
@@ -36,20 +36,21 @@ def _ids(folder: Path, name: str = "dialogues.jsonl") -> list[str]:
 
 def test_validate_runs_alone_from_the_dialogues_of_an_earlier_run(earlier):
     dialogues = (earlier / "dialogues.jsonl").read_bytes()
-    accepted = _ids(earlier, "accepted.jsonl")
-    for name in ("accepted.jsonl", "rejected.jsonl", "report.json"):
+    before = [r["id"] for r in accepted(earlier)]
+    for name in ("validated.jsonl", "rejected.jsonl", "report.json"):
         (earlier / name).unlink()
     result = api.run_spec(SPEC, out=earlier, stages=["validate"], progress=False)
     assert [r.kind for r in result.stages] == ["validate"]
-    assert _ids(earlier, "accepted.jsonl") == accepted and (earlier / "report.json").exists()
+    assert [r["id"] for r in accepted(earlier)] == before and len(before) == 2
+    assert (earlier / "report.json").exists()
     assert (earlier / "dialogues.jsonl").read_bytes() == dialogues  # nothing simulated
 
 
 def test_export_runs_alone(earlier):
-    (earlier / "dataset.jsonl").unlink()
+    shutil.rmtree(earlier / "openai")
     result = api.run_spec(SPEC, out=earlier, stages=["export"], progress=False)
     assert [r.kind for r in result.stages] == ["export"] and result.kept == 2
-    assert _ids(earlier, "dataset.jsonl") == _ids(earlier, "accepted.jsonl")
+    assert [r["id"] for r in dataset(earlier)] == [r["id"] for r in accepted(earlier)]
 
 
 def test_a_stage_whose_input_is_missing_says_which_stage_makes_it(tmp_path):
@@ -67,7 +68,7 @@ def test_a_rubric_edit_revalidates_the_same_dialogues(tmp_path):
     out = tmp_path / "out"
     api.run_spec(spec, out=out, progress=False)
     dialogues = (out / "dialogues.jsonl").read_bytes()
-    assert len(_ids(out, "accepted.jsonl")) == 2
+    assert len(accepted(out)) == 2
     tasks = yaml.safe_load((domain / "tasks.yaml").read_text())
     tasks["tasks"][0]["rubric"]["final_state"][0]["expect"] = "m2"  # now Dune must be lent to m2
     (domain / "tasks.yaml").write_text(yaml.safe_dump(tasks))
@@ -78,7 +79,7 @@ def test_a_rubric_edit_revalidates_the_same_dialogues(tmp_path):
     assert (out / "dialogues.jsonl").read_bytes() == dialogues  # the same dialogues, re-checked
     [rejected] = lines(out / "rejected.jsonl")
     assert rejected["validation"]["reasons"] == ["final_state"] and rejected["id"] == _ids(out)[0]
-    assert _ids(out, "dataset.jsonl") == _ids(out)[1:]
+    assert [r["id"] for r in dataset(out)] == _ids(out)[1:]
     with pytest.raises(RunError, match="tasks.jsonl differ"):  # simulating more would mix two task sets
         api.run_spec(spec, out=out, progress=False)
 
@@ -96,8 +97,12 @@ def test_a_run_from_an_edited_tasks_file(earlier, tmp_path):
     assert manifest["files"]["tasks.jsonl"]["made_by"] == "edited"
     # what is made from an edited file derives its ids from the file's content
     assert _ids(tmp_path / "b") != _ids(earlier)
+    unedited = tmp_path / "unedited"
+    unedited.mkdir()
+    for name in ("tasks.jsonl", "manifest.json"):
+        shutil.copyfile(earlier / name, unedited / name)
     clear_backends()
-    api.run_spec(SPEC, out=tmp_path / "c", from_dir=earlier, progress=False)
+    api.run_spec(SPEC, out=tmp_path / "c", from_dir=unedited, progress=False)
     assert _ids(tmp_path / "c") == _ids(earlier)  # an unedited copy keeps its lineage, and the ids
 
 

@@ -32,8 +32,9 @@ def _run(tmp_path, users, agents, **validate) -> dict:
 
     out = tmp_path / "out"
     api.run_spec(variant(tmp_path, change), out=out, progress=False)
-    records = lines(out / "accepted.jsonl") + lines(out / "rejected.jsonl")
-    assert len(records) == len(lines(out / "dialogues.jsonl")) == 1  # accepted + rejected = generated
+    records = lines(out / "validated.jsonl")
+    assert len(records) == len(lines(out / "dialogues.jsonl")) == 1  # every generated dialogue is decided
+    assert len(lines(out / "rejected.jsonl")) == (0 if records[0]["validation"]["valid"] else 1)
     return records[0]
 
 
