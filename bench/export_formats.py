@@ -34,7 +34,7 @@ def sample_run(folder: Path) -> Path:
 
 
 def grow(run: Path, megabytes: float) -> int:
-    records = [json.loads(line) for line in (run / "dialogues.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in (run / "validated.jsonl").read_text().splitlines()]
     lines, size = [], 0
     while size < megabytes * 2**20:
         r = {**records[len(lines) % len(records)], "id": f"d{len(lines):07d}"}
@@ -43,7 +43,7 @@ def grow(run: Path, megabytes: float) -> int:
     last = json.loads(lines[-1])
     last["termination"] = {"reason": "backend_error", "error": "server closed the connection"}
     lines[-1] = json.dumps(last) + "\n"
-    (run / "dialogues.jsonl").write_text("".join(lines))
+    (run / "validated.jsonl").write_text("".join(lines))
     return len(lines)
 
 
@@ -59,7 +59,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run = sample_run(Path(tmp))
         n = grow(run, args.megabytes)
-        print(f"log: {n} dialogues, {(run / 'dialogues.jsonl').stat().st_size / 2**20:.1f} MB", file=sys.stderr)
+        print(f"log: {n} dialogues, {(run / 'validated.jsonl').stat().st_size / 2**20:.1f} MB", file=sys.stderr)
         for fmt in FORMATS:
             start = time.perf_counter()
             written = api.export_run(run, (fmt,)).written[0]
