@@ -32,24 +32,13 @@ class ToolProblem:
     in_text: bool = True  # the position is inside the text at `path`; else the node itself
     key: bool = False  # with in_text False: point at the node's key
 
-    @property
-    def severity(self) -> str:
-        return "warning" if self.problem.code in WARNINGS else "error"
-
-
-WARNINGS = frozenset()  # codes reported without failing the tool
-
 
 @dataclass(frozen=True)
 class ToolAnalysis:
     name: str
-    compiled: CompiledTool | None  # None when a problem is an error
+    compiled: CompiledTool | None  # None when there is a problem: every problem is an error
     problems: tuple[ToolProblem, ...]
     entities: tuple[tuple[str, str, str, tuple], ...] = ()  # (name, JSON type, role, path), for DSL407
-
-    @property
-    def errors(self) -> list[ToolProblem]:
-        return [p for p in self.problems if p.severity == "error"]
 
 
 class ToolCompileError(DslgenError):
@@ -63,7 +52,7 @@ class ToolCompileError(DslgenError):
 def compile_tool(tool, schema: DbSchema) -> CompiledTool:
     analysis = analyze_tool(tool, schema)
     if analysis.compiled is None:
-        raise ToolCompileError(tool.name, analysis.errors)
+        raise ToolCompileError(tool.name, list(analysis.problems))
     return analysis.compiled
 
 
@@ -110,7 +99,7 @@ class _Compiler:
 
     def _analysis(self, lists, lets, guards, writes, doc) -> ToolAnalysis:
         compiled = None
-        if not any(p.severity == "error" for p in self.problems):
+        if not self.problems:
             compiled = CompiledTool(
                 name=self.tool.name, description=self.tool.description,
                 parameters_schema=parameters_schema(self.tool), writes=bool(writes), lets=tuple(lets),

@@ -12,7 +12,6 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
-from dslgen.errors import Diagnostic, Span
 from dslgen.sql import quiet  # noqa: F401 — sqlglot warnings we turn into diagnostics
 from dslgen.sql.problems import Problem, did_you_mean, line_col
 
@@ -96,9 +95,6 @@ class SchemaSyntaxError(Exception):
     def __init__(self, message: str, line: int, col: int, length: int = 1):
         super().__init__(message)
         self.message, self.line, self.col, self.length = message, line, col, length
-
-    def diagnostic(self, file: str) -> Diagnostic:
-        return Diagnostic("DSL400", f"schema.sql: {self.message}", Span(file, self.line, self.col, self.col + self.length))
 
 
 def parse_schema(sql_text: str) -> DbSchema:

@@ -51,7 +51,7 @@ def test_every_construct_has_an_example_that_uses_it():
         assert not isinstance(ast, an.Problem), sql
         assert any(isinstance(n, cls) for n in ast.walk()), f"{cls.__name__}: {sql}"
         assert analyze_tool(ToolSpec(name="q", description="d", parameters={"p": {"type": "string", "informational": True}}, sql=sql),
-                            SCHEMA).errors == [], sql
+                            SCHEMA).problems == (), sql
 
 
 def test_the_shipped_domains_use_only_portable_constructs():

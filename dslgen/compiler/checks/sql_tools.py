@@ -25,4 +25,4 @@ def _report(ctx: CheckContext, path: tuple, prefix: str, p) -> None:
         span = ctx.sources.span(path, key=p.key)
     if span is not None and any(d.code == q.code and d.span == span for d in ctx.diagnostics):
         return
-    ctx.diagnostics.append(Diagnostic(q.code, prefix + q.message, span, q.hint, p.severity))
+    ctx.diagnostics.append(Diagnostic(q.code, prefix + q.message, span, q.hint))
