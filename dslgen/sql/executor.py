@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import string
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -82,7 +83,7 @@ def _let_value(let, params: dict, run) -> Any:
         try:
             return evaluate(str(params.get(let.source) or ""), let.digits)
         except ArithmeticError_ as e:
-            raise _GuardFailed(let.error.format_map(_Fill({**params, "reason": str(e)}))) from None
+            raise _GuardFailed(fill(let.error, {**params, "reason": str(e)})) from None
     rows = run(let.stmt, params)
     if let.kind == "rows":  # a table for later statements, bound as JSON like a list parameter
         return json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows])
@@ -99,20 +100,29 @@ def _for_each(guard: CompiledForEach, params: dict, run) -> None:
 
 def _check(guard, rows: list[dict], scope: dict) -> None:
     if guard.reject and rows:
-        raise _GuardFailed(guard.error.format_map(_Fill({**scope, **rows[0]})))
+        raise _GuardFailed(fill(guard.error, {**scope, **rows[0]}))
     if not guard.reject and not (rows and next(iter(rows[0].values()))):
-        raise _GuardFailed(guard.error.format_map(_Fill(scope)))
+        raise _GuardFailed(fill(guard.error, scope))
 
 
-class _Fill(dict):
-    """Values as an error text shows them, the same on every engine (a whole number without
-    `.0`, booleans and nulls as in JSON); a placeholder without a value stays as written."""
-
-    def __init__(self, values: dict):
-        super().__init__({k: _shown(v) for k, v in values.items()})
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+def fill(text: str, values: dict) -> str:
+    """`{name}` replaced by its value as an error text shows it, the same on every engine (a
+    whole number without `.0`, booleans and nulls as in JSON). Anything else in braces (an
+    unknown name, `{a.b}`, a lone brace) stays as written: no format mini-language."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return text
+    out = []
+    for literal, name, spec, conversion in parts:
+        out.append(literal)
+        if name is None:
+            continue
+        if name in values and not spec and not conversion:
+            out.append(_shown(values[name]))
+        else:
+            out.append("{" + name + ("!" + conversion if conversion else "") + (":" + spec if spec else "") + "}")
+    return "".join(out)
 
 
 def _shown(value: Any) -> str:

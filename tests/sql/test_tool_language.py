@@ -125,3 +125,12 @@ returns:
 """), SCHEMA)
     assert session.call(t, {"e": "1/3"}).output == "0.3"
     assert session.call(t, {"e": "1/(2-2)"}).output == "cannot compute 1/(2-2): division by zero"
+
+
+def test_error_texts_fill_names_only():
+    from dslgen.sql.executor import fill
+
+    values = {"n": 2.0, "none": None, "ok": True, "s": "x"}
+    assert fill("{n} {none} {ok} {s} {{literal}}", values) == "2 null true x {literal}"
+    # no format mini-language: attributes, indexes, specs and stray braces stay as written
+    assert fill("{s.__class__} {0} {n:>5} { }", values) == "{s.__class__} {0} {n:>5} { }"
