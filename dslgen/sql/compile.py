@@ -105,6 +105,7 @@ class _Compiler:
                 parameters_schema=parameters_schema(self.tool), writes=bool(writes), lets=tuple(lets),
                 guards=tuple(guards), write_statements=tuple(writes), doc=doc,
                 return_schema=doc.schema if doc else {"type": "object"}, lists=tuple(lists),
+                fragments=tuple((n, an.normalized(an.parse(t))) for n, t in self.tool.with_.items()),
                 ends_dialogue=self.tool.ends_dialogue)
         return ToolAnalysis(self.tool.name, compiled, tuple(self.problems), tuple(parts.entities(self.tool, doc)))
 

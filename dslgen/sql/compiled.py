@@ -79,6 +79,7 @@ class CompiledTool:
     doc: CompiledDoc | None
     return_schema: dict
     lists: tuple[str, ...]  # list parameters, bound as JSON text (their tables read it)
+    fragments: tuple[tuple[str, str], ...] = ()  # `with`: name → SQL, inlined where read (shown in the plan)
     ends_dialogue: bool = False
     simulated: bool = False  # no SQL: a model invents outputs matching return_schema
     instructions: str = ""  # for a simulated tool: guidance to the model playing it
@@ -94,6 +95,7 @@ class CompiledTool:
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "writes": self.writes, "parameters": self.parameters_schema,
+            **({"with": dict(self.fragments)} if self.fragments else {}),
             "let": {x.name: x.to_json() for x in self.lets},
             "guards": [g.to_json() for g in self.guards],
             "write_statements": [s.sql for s in self.write_statements],
