@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test schema
+.PHONY: install run test schema reference
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,3 +29,6 @@ test: install
 
 schema: install
 	$(VENV)/bin/dslgen schema -o dslgen.schema.json
+
+reference: install
+	$(PY) -m dslgen.authoring.reference docs/reference

@@ -43,9 +43,19 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def check(specs: tuple[str, ...]) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text", show_default=True,
+              help="github: one GitHub Actions annotation (::error file=…,line=…::…) per problem, on stdout.")
+def check(specs: tuple[str, ...], fmt: str) -> None:
     """Check specs; print every problem. Exit 0 when all are clean, 1 otherwise."""
     problems = [d for spec in specs for d in api.check_spec(spec)]
+    if fmt == "github":
+        from dslgen.authoring.review import github_annotations
+
+        if problems:
+            click.echo(github_annotations(problems))
+        if any(d.severity == "error" for d in problems):
+            sys.exit(EXIT_SPEC)
+        return
     if any(d.severity == "error" for d in problems):
         raise SpecError(problems)
     if problems:  # warnings only
@@ -161,3 +171,76 @@ def view(run_dir: str, status, reason, task, tool, dialogue_id, show, limit) -> 
     flt = Filter(status, reason, task, tool, dialogue_id)
     wanted = show if show is not None else sum(flt.matches(r) for r in records) == 1
     show_dialogues(records, flt, Console(), wanted, limit)
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+def diff(old: str, new: str) -> None:
+    """What a change does to the compiled plan: tools, tasks, stages… added, removed or changed.
+    OLD and NEW are spec files, or one is a git revision (then it is the base):
+    `dslgen diff specs/retail.yaml HEAD~1`. Prints Markdown, ready for a review comment."""
+    from dslgen.authoring.review import diff_specs
+
+    click.echo(diff_specs(old, new))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--from-db", "url", help="Start from this database: a SQLite file (sqlite:///shop.db) or a "
+              "PostgreSQL URL (write a password as ${VAR}).")
+@click.option("--name", help="Project name (default: the database's, or the folder's).")
+@click.option("--rows", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Seed rows kept per table (children only where their parents are kept).")
+@click.option("--table", "tables", multiple=True, help="Only this table (repeat for several).")
+def init(directory: str, url: str | None, name: str | None, rows: int, tables: tuple[str, ...]) -> None:
+    """Start a project in DIRECTORY: a spec, a domain (schema, seed, policy, starter tools and
+    tasks) and a CI workflow; with --from-db, all of it from an existing database."""
+    from dslgen.authoring.init import init_project
+
+    project = init_project(directory, url, name, rows, tables)
+    click.echo(f"created {project.spec} and {project.domain}/", err=True)
+    click.echo(f"next: dslgen check {project.spec} && dslgen run {project.spec} --limit 2", err=True)
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Bring tools from elsewhere into a domain."""
+
+
+@import_.command(name="mcp-toolbox")
+@click.argument("tools_file", type=click.Path(dir_okay=False, exists=True))
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--from-db", "url", help="Read the schema and seed here instead of the file's source.")
+@click.option("--name", help="Project name, for a new project (default: the database's).")
+@click.option("--force", is_flag=True, help="Replace the tools.yaml of an existing domain.")
+def import_mcp_toolbox(tools_file: str, directory: str, url: str | None, name: str | None, force: bool) -> None:
+    """MCP Toolbox tools (tools.yaml, either form) as a domain's tools: into DIRECTORY if it is a
+    domain folder, else a new project there built from the database the file's source names."""
+    from dslgen.authoring.toolbox_io import import_toolbox
+
+    domain, notes = import_toolbox(tools_file, directory, url, name, force)
+    if notes:
+        click.echo(SpecError(notes).render(), err=True)
+    click.echo(f"tools written to {domain / 'tools.yaml'}", err=True)
+
+
+@main.command(name="export-tools")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["mcp-toolbox"]), required=True, help="What to write.")
+@click.option("--layout", type=click.Choice(["documents", "map"]), default="documents", show_default=True,
+              help="documents: one YAML document per source and tool; map: the older sources:/tools: maps.")
+@click.option("--engine", type=click.Choice(["sqlite", "postgresql"]), help="Tool type to write (default: the source's).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the file here (default: stdout).")
+def export_tools(spec: str, fmt: str, layout: str, engine: str | None, output: str | None) -> None:
+    """Write the domain's single-statement SQL tools in another tool format (MCP Toolbox)."""
+    from dslgen.authoring.toolbox_io import export_spec_tools
+
+    text, notes = export_spec_tools(spec, layout, engine)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{output} written", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -94,7 +94,8 @@ class CompiledTool:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name, "writes": self.writes, "parameters": self.parameters_schema,
+            "name": self.name, "description": self.description, "writes": self.writes,
+            "parameters": self.parameters_schema,
             **({"with": dict(self.fragments)} if self.fragments else {}),
             "let": {x.name: x.to_json() for x in self.lets},
             "guards": [g.to_json() for g in self.guards],

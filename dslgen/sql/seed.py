@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from dslgen.errors import RunError
 from dslgen.sql.schema import Column, DbSchema, Table
+from dslgen.sql.seed_documents import MAPPING_FILE, MappedSeed, mapped_seed
 
 SEED_SUFFIXES = (".jsonl", ".csv")
 
@@ -43,17 +44,37 @@ class ParsedSeed(NamedTuple):
 
 
 def parse_seed(files: dict[str, str], schema: DbSchema) -> ParsedSeed:
-    """`files`: name inside seed/ → text. Tables without a file are empty."""
+    """`files`: name inside seed/ → text. Tables without a file are empty. A `mapping.yaml`
+    fills the tables it names from JSON documents (seed_documents.py)."""
     problems: list[SeedProblem] = []
-    by_table = _files_by_table(files, schema, problems)
+    mapped = mapped_seed(files, schema) if MAPPING_FILE in files else MappedSeed(files=set())
+    problems += [SeedProblem(d.code, d.span.file, d.message, d.span.line, d.span.col, hint=d.hint)
+                 for d in mapped.diagnostics]
+    by_table = _files_by_table({n: t for n, t in files.items() if n not in mapped.files}, schema, problems)
     rows = {}
     for table in schema.tables:
         name = by_table.get(table.name)
+        if table.name in mapped.rows:
+            rows[table.name] = _checked_mapped_rows(table, mapped, name, problems)
+            continue
         reader = _TableReader(name, table, problems)
         if name is not None:
             (reader.jsonl if name.endswith(".jsonl") else reader.csv)(files[name])
         rows[table.name] = reader.rows
     return ParsedSeed(rows, problems, seed_digest(schema, rows))
+
+
+def _checked_mapped_rows(table: Table, mapped: MappedSeed, also: str | None, problems: list) -> list[tuple]:
+    """Mapped rows go through the same checks as a file's (types, keys), shown at the table's
+    entry in mapping.yaml."""
+    if also is not None:
+        problems.append(SeedProblem("DSL423", also, f"table '{table.name}' is filled by {MAPPING_FILE}; "
+                                    "this file is not read", hint="keep one of them"))
+    reader = _TableReader(MAPPING_FILE, table, problems)
+    line = mapped.lines.get(table.name, 1)
+    for row in mapped.rows[table.name]:
+        reader._row(dict(zip(table.column_names, row)), line, lambda key: 1)
+    return reader.rows
 
 
 def read_seed(seed_dir: Path, schema: DbSchema) -> dict[str, list[tuple]]:

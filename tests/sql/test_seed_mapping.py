@@ -1,0 +1,133 @@
+"""Seed rows from nested JSON documents through seed/mapping.yaml: the τ-bench retail
+documents give the retail seed's exact state; mistakes are diagnostics at their line."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dslgen.errors import SpecError
+from dslgen.sql import Database, parse_schema
+from dslgen.sql.seed import read_seed
+from dslgen.sql.seed_documents import read_mapped_seed
+
+ROOT = Path(__file__).resolve().parents[2]
+TAU = ROOT / "tests" / "data" / "tau-bench-retail"
+RETAIL = ROOT / "domains" / "retail"
+
+
+def test_tau_bench_documents_load_into_the_retail_seed_state(tmp_path):
+    (tmp_path / "seed").mkdir()
+    for name in ("mapping.yaml", "users.json", "orders.json", "products.json"):
+        shutil.copy(TAU / name, tmp_path / "seed" / name)
+    shutil.copy(RETAIL / "schema.sql", tmp_path / "schema.sql")
+    mapped = Database.from_domain(tmp_path)
+    converted = Database.from_domain(RETAIL)
+    with mapped.fork() as s:
+        counts = {t: len(rows) for t, rows in s.dump().items()}
+    assert counts["users"] == 500 and counts["orders"] == 1000 and counts["variant_options"] > 0
+    assert mapped.digest() == converted.digest()
+
+
+SCHEMA = parse_schema("""
+CREATE TABLE teams (team_id TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT, league TEXT);
+CREATE TABLE players (player_id TEXT PRIMARY KEY, team_id TEXT NOT NULL, position INTEGER NOT NULL,
+                      name TEXT NOT NULL, number INTEGER, team_city TEXT);
+CREATE TABLE nicknames (player_id TEXT NOT NULL, position INTEGER NOT NULL, nickname TEXT NOT NULL,
+                        PRIMARY KEY (player_id, position));
+""")
+
+DOCUMENT = {
+    "t1": {"name": "Lions", "home": {"city": "Leeds"},
+           "players": [{"id": "p1", "name": "Ann", "number": 9, "nicknames": ["Annie", "A"]},
+                       {"id": "p2", "name": "Bo", "nicknames": []}]},
+    "t2": {"name": "Owls", "home": {"city": "York"}, "players": []},
+}
+
+MAPPING = """\
+documents:
+  teams: teams.json
+tables:
+  teams:
+    from: teams/{team}
+    columns:
+      team_id: {key: team}
+      name:
+      city: home/city
+      league: {value: north}
+  players:
+    from: teams/{team}/players/{n}
+    columns:
+      player_id: id
+      team_id: {key: team}
+      position: {index: n}
+      name:
+      number:
+      team_city: {path: home/city, of: team}
+  nicknames:
+    from: teams/{team}/players/{n}/nicknames/{k}
+    columns:
+      player_id: {path: id, of: n}
+      position: {index: k}
+      nickname: .
+"""
+
+
+def _seed(tmp_path, mapping: str, document=DOCUMENT) -> Path:
+    (tmp_path / "teams.json").write_text(json.dumps(document))
+    (tmp_path / "mapping.yaml").write_text(mapping)
+    return tmp_path
+
+
+def test_objects_in_objects_lists_in_objects_and_constants(tmp_path):
+    rows = read_seed(_seed(tmp_path, MAPPING), SCHEMA)
+    assert rows["teams"] == [("t1", "Lions", "Leeds", "north"), ("t2", "Owls", "York", "north")]
+    assert rows["players"] == [("p1", "t1", 0, "Ann", 9, "Leeds"), ("p2", "t1", 1, "Bo", None, "Leeds")]
+    assert rows["nicknames"] == [("p1", 0, "Annie"), ("p1", 1, "A")]
+
+
+def _problems(tmp_path, old: str, new: str, document=DOCUMENT):
+    assert old in MAPPING
+    _, diags = read_mapped_seed(_seed(tmp_path, MAPPING.replace(old, new), document), SCHEMA)
+    return [(d.code, d.span.line, d.message) for d in diags]
+
+
+def test_unknown_table_and_column_at_their_line(tmp_path):
+    found = _problems(tmp_path, "  nicknames:\n", "  nicknamez:\n")
+    assert found == [("DSL601", 20, "unknown table 'nicknamez'")]
+    found = _problems(tmp_path, "      number:\n", "      numbr:\n")
+    assert found == [("DSL602", 18, "table 'players' has no column 'numbr'")]
+
+
+def test_a_path_that_selects_nothing(tmp_path):
+    found = _problems(tmp_path, "city: home/city", "city: home/town")
+    assert found == [("DSL603", 9, "column 'city': the path selects nothing in any of 2 element(s) of 'teams/{team}'")]
+    found = _problems(tmp_path, "from: teams/{team}/players/{n}\n", "from: teams/{team}/player/{n}\n")
+    assert [f[:2] for f in found] == [("DSL603", 12)]
+
+
+def test_unknown_step_document_and_a_whole_object_as_value(tmp_path):
+    found = _problems(tmp_path, "team_id: {key: team}\n      position", "team_id: {key: club}\n      position")
+    assert [f[:2] for f in found] == [("DSL604", 15)] and "'club' is not a step" in found[0][2]
+    found = _problems(tmp_path, "from: teams/{team}\n", "from: team/{team}\n")
+    assert [f[:2] for f in found] == [("DSL604", 5)] and "did you mean 'teams'" not in found[0][2]
+    found = _problems(tmp_path, "city: home/city", "city: home")
+    assert [f[:2] for f in found] == [("DSL605", 9)] and "dict at teams/t1" in found[0][2]
+
+
+def test_missing_not_null_and_conflicting_sources(tmp_path):
+    found = _problems(tmp_path, "      name:\n      number:", "      number:")
+    assert [f[:2] for f in found] == [("DSL606", 11)] and "NOT NULL column 'name'" in found[0][2]
+    twice = MAPPING.replace("  players:\n    from: teams/{team}/players/{n}\n    columns:\n      player_id: id\n",
+                            "  players:\n  - from: teams/{team}/players/{n}\n    columns: {player_id: id, name: {value: X}}\n"
+                            "  - from: teams/{team}/players/{n}\n    columns:\n      player_id: id\n")
+    assert twice != MAPPING
+    _, diags = read_mapped_seed(_seed(tmp_path, twice), SCHEMA)
+    assert [d.code for d in diags] == ["DSL605"] and "'name' is 'X'" in diags[0].message
+
+
+def test_bad_fields_are_spec_errors_when_the_seed_is_read(tmp_path):
+    with pytest.raises(SpecError) as err:
+        read_seed(_seed(tmp_path, MAPPING.replace("    columns:\n      team_id", "    colums:\n      team_id")),
+                  SCHEMA)
+    assert "unknown field 'colums'" in err.value.render() and ":6:5:" in err.value.render()
