@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -70,10 +70,16 @@ def _checked_mapped_rows(table: Table, mapped: MappedSeed, also: str | None, pro
     if also is not None:
         problems.append(SeedProblem("DSL423", also, f"table '{table.name}' is filled by {MAPPING_FILE}; "
                                     "this file is not read", hint="keep one of them"))
-    reader = _TableReader(MAPPING_FILE, table, problems)
+    found: list[SeedProblem] = []
+    reader = _TableReader(MAPPING_FILE, table, found)
     line = mapped.lines.get(table.name, 1)
     for row in mapped.rows[table.name]:
         reader._row(dict(zip(table.column_names, row)), line, lambda key: 1)
+    once: dict[tuple, list[SeedProblem]] = {}  # one problem a column, not one a row
+    for p in found:
+        once.setdefault((p.code, p.message.split(":")[0]), []).append(p)
+    problems += [replace(ps[0], message=ps[0].message + (f" (and {len(ps) - 1} more rows)" if len(ps) > 1 else ""))
+                 for ps in once.values()]
     return reader.rows
 
 

@@ -3,7 +3,7 @@ rows, every problem a diagnostic at its line in the mapping file (or the documen
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -13,6 +13,7 @@ from dslgen.errors import Diagnostic, Span
 from dslgen.sql.schema import DbSchema
 from dslgen.sql.seed_mapping import (BAD_MAPPING, MAPPING_FILE, MISSING_VALUE, UNKNOWN_COLUMN, UNKNOWN_NAME,
                                      UNKNOWN_TABLE, SeedMapping, map_documents)
+from dslgen.yaml_positions import NodePositions
 
 _NAMING = (UNKNOWN_TABLE, UNKNOWN_COLUMN, MISSING_VALUE)  # shown at the name, not at its value
 
@@ -56,24 +57,24 @@ def mapped_seed(files: dict[str, str], schema: DbSchema) -> MappedSeed:
     return out
 
 
-def _documents(mapping: SeedMapping, folder: Path, where: "_Positions") -> tuple[dict[str, Any], list[Diagnostic]]:
+def _documents(mapping: SeedMapping, files: dict[str, str], where: NodePositions
+               ) -> tuple[dict[str, Any], list[Diagnostic]]:
     documents, diags = {}, []
     for name, rel in mapping.documents.items():
-        path = folder / rel
-        try:
-            text = path.read_text(encoding="utf-8")
-            documents[name] = ([json.loads(line) for line in text.splitlines() if line.strip()]
-                               if path.suffix == ".jsonl" else json.loads(text))
-        except OSError as e:
-            diags.append(Diagnostic(UNKNOWN_NAME, f"cannot read document '{rel}': {e.strerror}",
+        if rel not in files:
+            diags.append(Diagnostic(UNKNOWN_NAME, f"no document '{rel}' in the seed folder",
                                     where.span(("documents", name)), "paths are relative to the seed folder"))
+            continue
+        text = files[rel]
+        try:
+            documents[name] = ([json.loads(line) for line in text.splitlines() if line.strip()]
+                               if rel.endswith(".jsonl") else json.loads(text))
         except json.JSONDecodeError as e:
-            diags.append(Diagnostic(BAD_MAPPING, f"'{rel}' is not valid JSON: {e.msg}",
-                                    Span(str(path), e.lineno, e.colno)))
+            diags.append(Diagnostic(BAD_MAPPING, f"'{rel}' is not valid JSON: {e.msg}", Span(rel, e.lineno, e.colno)))
     return documents, diags
 
 
-def _field_problem(err: dict, where: "_Positions") -> Diagnostic:
+def _field_problem(err: dict, where: NodePositions) -> Diagnostic:
     path = tuple(p for p in err["loc"] if isinstance(p, int) or not _is_union_tag(p))
     path = tuple("from" if p == "from_" else p for p in path)
     if err["type"] == "extra_forbidden":
@@ -86,32 +87,3 @@ def _field_problem(err: dict, where: "_Positions") -> Diagnostic:
 
 def _is_union_tag(part: str) -> bool:
     return part in ("str", "FromStep", "IndexOf", "PathOf", "Constant", "none") or "[" in part
-
-
-class _Positions:
-    """Line and column of a path in the composed YAML tree (the nearest node that exists)."""
-
-    def __init__(self, root: yaml.Node | None, file: str):
-        self.root, self.file = root, file
-
-    def span(self, path: tuple, key: bool = False) -> Span:
-        node, key_node = self.root, None
-        for part in path:
-            if isinstance(part, int) and isinstance(node, yaml.MappingNode):
-                continue  # a table's single source written without a list
-            found = self._step(node, part)
-            if found is None:
-                break
-            key_node, node = found
-        target = key_node if key and key_node is not None else node
-        if target is None:
-            return Span(self.file, 1, 1)
-        return Span(self.file, target.start_mark.line + 1, target.start_mark.column + 1)
-
-    @staticmethod
-    def _step(node, part):
-        if isinstance(node, yaml.MappingNode):
-            return next(((k, v) for k, v in node.value if k.value == str(part)), None)
-        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            return None, node.value[part]
-        return None

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from dslgen.errors import SpecError
+from dslgen import api
+from dslgen.errors import RunError
 from dslgen.sql import Database, parse_schema
-from dslgen.sql.seed import read_seed
-from dslgen.sql.seed_documents import read_mapped_seed
+from dslgen.sql.seed import parse_seed, read_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 TAU = ROOT / "tests" / "data" / "tau-bench-retail"
@@ -86,48 +86,70 @@ def test_objects_in_objects_lists_in_objects_and_constants(tmp_path):
     assert rows["nicknames"] == [("p1", 0, "Annie"), ("p1", 1, "A")]
 
 
-def _problems(tmp_path, old: str, new: str, document=DOCUMENT):
-    assert old in MAPPING
-    _, diags = read_mapped_seed(_seed(tmp_path, MAPPING.replace(old, new), document), SCHEMA)
-    return [(d.code, d.span.line, d.message) for d in diags]
+def _problems(old: str, new: str, document=DOCUMENT, mapping: str = MAPPING):
+    assert old in mapping
+    files = {"teams.json": json.dumps(document), "mapping.yaml": mapping.replace(old, new)}
+    return [(p.code, p.line, p.message) for p in parse_seed(files, SCHEMA).problems if p.file == "mapping.yaml"]
 
 
 def test_unknown_table_and_column_at_their_line(tmp_path):
-    found = _problems(tmp_path, "  nicknames:\n", "  nicknamez:\n")
+    found = _problems("  nicknames:\n", "  nicknamez:\n")
     assert found == [("DSL601", 20, "unknown table 'nicknamez'")]
-    found = _problems(tmp_path, "      number:\n", "      numbr:\n")
+    found = _problems("      number:\n", "      numbr:\n")
     assert found == [("DSL602", 18, "table 'players' has no column 'numbr'")]
 
 
 def test_a_path_that_selects_nothing(tmp_path):
-    found = _problems(tmp_path, "city: home/city", "city: home/town")
+    found = _problems("city: home/city", "city: home/town")
     assert found == [("DSL603", 9, "column 'city': the path selects nothing in any of 2 element(s) of 'teams/{team}'")]
-    found = _problems(tmp_path, "from: teams/{team}/players/{n}\n", "from: teams/{team}/player/{n}\n")
+    found = _problems("from: teams/{team}/players/{n}\n", "from: teams/{team}/player/{n}\n")
     assert [f[:2] for f in found] == [("DSL603", 12)]
 
 
 def test_unknown_step_document_and_a_whole_object_as_value(tmp_path):
-    found = _problems(tmp_path, "team_id: {key: team}\n      position", "team_id: {key: club}\n      position")
+    found = _problems("team_id: {key: team}\n      position", "team_id: {key: club}\n      position")
     assert [f[:2] for f in found] == [("DSL604", 15)] and "'club' is not a step" in found[0][2]
-    found = _problems(tmp_path, "from: teams/{team}\n", "from: team/{team}\n")
+    found = _problems("from: teams/{team}\n", "from: team/{team}\n")
     assert [f[:2] for f in found] == [("DSL604", 5)] and "did you mean 'teams'" not in found[0][2]
-    found = _problems(tmp_path, "city: home/city", "city: home")
+    found = _problems("city: home/city", "city: home")
     assert [f[:2] for f in found] == [("DSL605", 9)] and "dict at teams/t1" in found[0][2]
 
 
 def test_missing_not_null_and_conflicting_sources(tmp_path):
-    found = _problems(tmp_path, "      name:\n      number:", "      number:")
+    found = _problems("      name:\n      number:", "      number:")
     assert [f[:2] for f in found] == [("DSL606", 11)] and "NOT NULL column 'name'" in found[0][2]
     twice = MAPPING.replace("  players:\n    from: teams/{team}/players/{n}\n    columns:\n      player_id: id\n",
                             "  players:\n  - from: teams/{team}/players/{n}\n    columns: {player_id: id, name: {value: X}}\n"
                             "  - from: teams/{team}/players/{n}\n    columns:\n      player_id: id\n")
     assert twice != MAPPING
-    _, diags = read_mapped_seed(_seed(tmp_path, twice), SCHEMA)
-    assert [d.code for d in diags] == ["DSL605"] and "'name' is 'X'" in diags[0].message
+    found = _problems("documents", "documents", mapping=twice)
+    assert [f[0] for f in found] == ["DSL605"] and "'name' is 'X'" in found[0][2]
 
 
-def test_bad_fields_are_spec_errors_when_the_seed_is_read(tmp_path):
-    with pytest.raises(SpecError) as err:
+def test_mapped_values_are_checked_like_a_seed_file():
+    found = _problems("      number:\n", "      number: name\n")
+    assert found == [("DSL421", 11, "column 'number' (INT): expected integer, got string \"Ann\" (and 1 more rows)")]
+    files = {"teams.json": json.dumps(DOCUMENT), "mapping.yaml": MAPPING, "nicknames.jsonl": ""}
+    problems = parse_seed(files, SCHEMA).problems
+    assert [(p.code, p.file) for p in problems] == [("DSL423", "nicknames.jsonl")]
+    assert "filled by mapping.yaml" in problems[0].message
+
+
+def test_a_bad_mapping_stops_the_seed_from_loading(tmp_path):
+    with pytest.raises(RunError, match=r"mapping.yaml:6:5: unknown field 'colums'"):
         read_seed(_seed(tmp_path, MAPPING.replace("    columns:\n      team_id", "    colums:\n      team_id")),
                   SCHEMA)
-    assert "unknown field 'colums'" in err.value.render() and ":6:5:" in err.value.render()
+
+
+def test_check_shows_a_mapping_mistake_at_its_line(tmp_path):
+    shutil.copytree(ROOT / "domains" / "league", tmp_path / "league")
+    mapping = tmp_path / "league" / "seed" / "mapping.yaml"
+    text = mapping.read_text()
+    line = text[: text.index("      budget_eur:")].count("\n") + 1
+    mapping.write_text(text.replace("      budget_eur:", "      budget_euro:"))
+    spec = tmp_path / "league.yaml"
+    spec.write_text((ROOT / "specs" / "league.yaml").read_text().replace("../domains/league", "league"))
+    found = [d for d in api.check_spec(spec) if d.code == "DSL602"]
+    assert len(found) == 1 and found[0].span.line == line and found[0].span.file.endswith("seed/mapping.yaml")
+    assert found[0].message == "table 'clubs' has no column 'budget_euro'" and found[0].hint == \
+        "did you mean 'budget_eur'?"
