@@ -115,6 +115,15 @@ enum: [no longer needed, ordered by mistake]
 reject: SELECT name, budget_eur FROM clubs WHERE club_id = :to_club_id AND budget_eur < :fee_eur
 error: "Error: {name} has only {budget_eur} euros left"
 """,
+    "Check": """
+reject: SELECT name FROM players WHERE player_id = :player_id AND club_id IS NULL
+error: "Error: {name} has no club"
+""",
+    "LetSpec": """
+arithmetic: expression
+round: 2
+error: "Error: {reason}"
+""",
     "Doc": """
 row: SELECT club_id, name, city FROM clubs WHERE club_id = :club_id
 fields:

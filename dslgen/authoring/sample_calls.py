@@ -33,6 +33,8 @@ def seed_arguments(parameters_schema: dict, sql_texts: list[str], rows: dict[str
         value = _from_seed(name, order, rows, row_index)
         if "enum" in schema:
             value = schema["enum"][0]
+        if value is None and "pattern" in schema:
+            value = _matching(schema["pattern"], rows)
         if value is None and name in required:
             value = _FALLBACK.get(_type(schema), "x")
         if value is not None:
@@ -49,6 +51,18 @@ def _from_seed(param: str, tables: list[str], rows: dict[str, list[dict]], row_i
         values = [r[column] for r in rows[table] if r.get(column) is not None]
         if values:
             return values[min(row_index, len(values) - 1)]
+    return None
+
+
+def _matching(pattern: str, rows: dict[str, list[dict]]) -> str | None:
+    """A piece of a seed value that fits the pattern (e.g. '15:00' out of '2024-08-17 15:00')."""
+    inner = re.compile(pattern.removeprefix("^").removesuffix("$"))
+    for table_rows in rows.values():
+        for row in table_rows:
+            for v in row.values():
+                found = inner.search(v) if isinstance(v, str) else None
+                if found and inner.fullmatch(found.group(0)):
+                    return found.group(0)
     return None
 
 

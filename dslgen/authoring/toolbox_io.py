@@ -135,9 +135,9 @@ def export_toolbox(tools: list[ToolSpec], domain: str, sidecar: dict | None, lay
 def _not_exportable(tool: ToolSpec) -> str | None:
     if tool.simulated is not None:
         return "a simulated tool has no SQL"
-    if tool.let or tool.guards or tool.returns is not None or len(tool.writes) > 1 or \
+    if tool.let or tool.with_ or tool.guards or tool.returns is not None or len(tool.writes) > 1 or \
             (tool.sql is None and not tool.writes):
-        return "not a single statement (let, guards, several writes or a returned document)"
+        return "not a single statement (let, with, guards, several writes or a returned document)"
     if any(p.type == "array" for p in tool.parameters.values()):
         return "list parameters are tables inside dslgen's SQL"
     return None
