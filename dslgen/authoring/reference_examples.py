@@ -49,6 +49,13 @@ description: In a hurry; short messages, wants things done quickly.
 engine: postgresql
 url: postgresql://me@127.0.0.1:5432/dslgen
 """,
+    "GenerateTasksStage": """
+stage: generate_tasks
+source: hand_written
+""",
+    "ReturnSchemasStage": """
+stage: return_schemas
+""",
     "SimulateStage": """
 stage: simulate
 mode: user_oriented
