@@ -51,7 +51,7 @@ def test_from_an_empty_folder_to_a_dataset(tmp_path):
     assert run.exit_code == 0, run.output
     dialogues = [json.loads(line) for line in (tmp_path / "out" / "dialogues.jsonl").read_text().splitlines()]
     assert len(dialogues) == 2 and all(d["messages"] for d in dialogues)
-    assert (tmp_path / "out" / "dataset.jsonl").exists()
+    assert (tmp_path / "out" / "openai" / "train.jsonl").exists()
 
 
 def test_what_the_school_database_becomes(tmp_path):
