@@ -15,8 +15,8 @@ from dslgen import api
 from dslgen.authoring.sample_calls import seed_arguments
 from dslgen.backends import clear_backends
 from dslgen.cli import main
+from dslgen.sim.database import open_database
 from dslgen.sim.stop_guard import state_check_holds
-from dslgen.sql import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = ("league", "clinic_booking", "school")
@@ -26,7 +26,7 @@ ENGINE_FAULT = re.compile(r"^Error: \w+ failed \(")
 @pytest.fixture(scope="module", params=DOMAINS)
 def domain(request):
     plan = api.compile_file(ROOT / "specs" / f"{request.param}.yaml")
-    db = Database.from_domain(plan.domain_path)
+    db = open_database(plan)
     with db.fork() as s:
         seed = s.dump()
     return plan, db, seed
