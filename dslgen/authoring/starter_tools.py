@@ -17,6 +17,7 @@ LIST_LIMIT = 20  # rows a list tool returns at most
 
 
 def singular(name: str) -> str:
+    name = name.strip("_")  # `order_` (a reserved word made safe) is still an order
     for plural, one in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
         if name.endswith(plural) and len(name) > len(plural) + 1:
             return name[: -len(plural)] + one
@@ -26,7 +27,7 @@ def singular(name: str) -> str:
 
 
 def spoken(name: str) -> str:
-    return name.replace("_", " ")
+    return " ".join(w for w in name.split("_") if w)
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,8 @@ def names_its_parent(t: Table, fk: ForeignKey) -> bool:
 def list_tool_name(t: Table, fk: ForeignKey) -> str:
     """`list_orders_of_customer`, or by the key's columns: `list_students_by_advisor_id`."""
     if names_its_parent(t, fk):
-        return f"list_{t.name}_of_{singular(fk.table)}"
-    return f"list_{t.name}_by_{'_and_'.join(fk.columns)}"
+        return f"list_{t.name.strip('_')}_of_{singular(fk.table)}"
+    return f"list_{t.name.strip('_')}_by_{'_and_'.join(fk.columns)}"
 
 
 def _list_by(t: Table, fk: ForeignKey, parent: Table, names: Names, rows: list[dict]) -> dict:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from dslgen import api
@@ -96,6 +97,30 @@ def test_the_shipped_school_domain_is_what_init_makes(tmp_path, monkeypatch):
     shipped = project_files(shipped_root)
     shipped["../../specs/school.yaml"] = (ROOT / "specs" / "school.yaml").read_text()
     assert made == shipped, "domains/school is out of date: DSLGEN_REGENERATE=1 pytest tests/authoring/test_init.py"
+
+
+def test_a_reserved_table_name_gets_a_safe_name_and_readable_tools(tmp_path):
+    with sqlite3.connect(tmp_path / "shop.db") as conn:
+        conn.executescript('''
+            CREATE TABLE "Customer" (Id INTEGER PRIMARY KEY, FullName TEXT NOT NULL);
+            CREATE TABLE "order" (order_no TEXT PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES "Customer" (Id),
+                                  status TEXT NOT NULL CHECK (status IN ('new', 'paid')));
+            INSERT INTO "Customer" VALUES (1, 'Ada'), (2, 'Alan');
+            INSERT INTO "order" VALUES ('o1', 1, 'new'), ('o2', 2, 'paid');
+        ''')
+    conn.close()
+    result = invoke("init", "--from-db", f"sqlite:///{tmp_path / 'shop.db'}", str(tmp_path / "shop"))
+    assert result.exit_code == 0, result.output
+    files = project_files(tmp_path / "shop")
+    assert "CREATE TABLE order_ (" in files["domains/shop/schema.sql"]
+    tools = yaml.safe_load(files["domains/shop/tools.yaml"])["tools"]
+    assert {"get_order", "list_order_of_customer", "update_order", "add_order"} <= {t["name"] for t in tools}
+    tasks = yaml.safe_load(files["domains/shop/tasks.yaml"])["tasks"]
+    prose = [t["description"] for t in tools] + [p["description"] for t in tools for p in t["parameters"].values()] \
+        + [t["goal"] for t in tasks]
+    assert not [text for text in prose if "order_" in text or "  " in text]
+    assert not [t["id"] for t in tasks if "__" in t["id"] or t["id"].endswith("_")]
+    assert api.check_spec(tmp_path / "shop" / "specs" / "shop.yaml") == []
 
 
 def test_init_with_no_source_is_the_spec_repo_example(tmp_path):
