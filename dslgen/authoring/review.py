@@ -2,7 +2,9 @@
 (two files, or a spec against a git revision of the same repository)."""
 from __future__ import annotations
 
+import functools
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -34,12 +36,22 @@ def _escape(text: str, prop: bool = False) -> str:
 
 
 def _relative(file: str) -> str:
-    """GitHub wants paths relative to the checkout (the working directory in a workflow)."""
-    path = Path(file)
+    """GitHub wants paths relative to the repository's root, wherever dslgen runs from (a
+    workflow step may run in a subfolder): $GITHUB_WORKSPACE in a workflow, else the root of
+    the git repository that holds the file, else the working directory."""
+    full = Path.cwd() / file  # an absolute `file` stays as it is
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    root = Path(workspace).resolve() if workspace else _repository_root(full.parent) or Path.cwd().resolve()
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve())) if path.is_absolute() else file
-    except ValueError:
+        return full.resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
         return file
+
+
+@functools.lru_cache(maxsize=None)
+def _repository_root(folder: Path) -> Path | None:
+    top = _git(["rev-parse", "--show-toplevel"], folder, check=False) if folder.is_dir() else None
+    return Path(top).resolve() if top else None
 
 
 @dataclass

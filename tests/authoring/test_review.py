@@ -65,6 +65,16 @@ def test_spec_errors_and_warnings_are_annotated_too(project):
                for ln in lines)
 
 
+def test_annotation_paths_are_from_the_repository_root_wherever_check_runs(project, monkeypatch):
+    line = edit(project / "domain" / "tools.yaml", "SELECT book_id, title, author", "SELECT book_id, titel, author")
+    monkeypatch.chdir(project / "domain")
+    lines = invoke("check", "--format", "github", "../spec.yaml").output.splitlines()
+    assert any(ln.startswith(f"::error file=domain/tools.yaml,line={line},") for ln in lines), lines
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(project.parent))  # a spec repository in a subfolder
+    lines = invoke("check", "--format", "github", "../spec.yaml").output.splitlines()
+    assert any(ln.startswith(f"::error file=repo/domain/tools.yaml,line={line},") for ln in lines), lines
+
+
 def test_a_clean_spec_prints_no_annotation(project):
     result = invoke("check", "--format", "github", "spec.yaml")
     assert result.exit_code == 0 and "::" not in result.output
