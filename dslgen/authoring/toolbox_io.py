@@ -13,14 +13,14 @@ from pathlib import Path
 import yaml
 
 from dslgen.authoring.mcp_toolbox import SOURCE_TYPES, TOOL_TYPES, ToolboxFile, import_tools, read_toolbox
-from dslgen.authoring.project import Project, write_project
+from dslgen.authoring.project import write_project
 from dslgen.authoring.tool_tasks import tasks_for_tools
 from dslgen.authoring.yaml_text import FlowList, dump
 from dslgen.errors import Diagnostic, RunError, Span, SpecError
 from dslgen.spec import loader
 from dslgen.spec.tools import ToolSpec
-from dslgen.sql.foreign_sql import to_positional, to_postgres
-from dslgen.sql.reflect import reflect, safe_name
+from dslgen.sql.foreign_sql import quote_names, to_positional, to_postgres
+from dslgen.sql.reflect import Reflected, reflect, safe_name
 
 SIDECAR = "mcp-toolbox.yaml"
 PARAM_TYPES = {"number": "float"}  # dslgen → toolbox, where the names differ
@@ -33,19 +33,32 @@ def import_toolbox(tools_file: str | Path, target: str | Path, url: str | None =
     project in an empty folder from the database its source names (or `url`)."""
     path, target = Path(tools_file), Path(target)
     box = read_toolbox(_read(path), str(path))
-    tools, served = import_tools(box)
+    into_domain = (target / "schema.sql").is_file()
+    db = None if into_domain else _reflect_source(box, path, target, url)
+    names = renamed_names(db) if db else {}
+    tools, served = import_tools(box, names)
     errors = [d for d in box.diagnostics if d.severity == "error"]
     if errors or not tools:
         raise SpecError(errors or box.diagnostics + [Diagnostic("DSL700", "no SQL tool could be imported",
                                                                 Span(str(path), 1, 1))])
-    sidecar = {"sources": _sources(box), "tools": served}
-    if (target / "schema.sql").is_file():
+    sidecar = {"sources": _sources(box), "tools": served, **_toolsets(box)}
+    if names:  # export-tools writes the source's spelling back
+        sidecar["names"] = {new: old for old, new in names.items()}
+    if into_domain:
         domain = _into_domain(target, tools, force)
     else:
-        domain = _new_project(box, path, target, tools, url, name).domain
+        tasks = tasks_for_tools(tools, db.tables, db.rows)
+        domain = write_project(target, safe_name(name) if name else db.name, db,
+                               f"`{db.url}` (tools from {path.name})", tools=tools, tasks=tasks).domain
     (domain / SIDECAR).write_text(dump(sidecar, "How MCP Toolbox serves these tools (written by `dslgen import "
                                                 "mcp-toolbox`; read by `dslgen export-tools`)."), encoding="utf-8")
     return domain, box.diagnostics
+
+
+def renamed_names(db: Reflected) -> dict[str, str]:
+    """Source spelling → the domain's, for every table and column whose name changed."""
+    pairs = [(t.source, t.name) for t in db.tables] + [(c.source, c.name) for t in db.tables for c in t.columns]
+    return {old: new for old, new in pairs if old != new}
 
 
 def _read(path: Path) -> str:
@@ -63,15 +76,10 @@ def _into_domain(domain: Path, tools: list[dict], force: bool) -> Path:
     return domain
 
 
-def _new_project(box: ToolboxFile, path: Path, target: Path, tools: list[dict], url: str | None,
-                 name: str | None) -> Project:
+def _reflect_source(box: ToolboxFile, path: Path, target: Path, url: str | None) -> Reflected:
     if target.exists() and any(target.iterdir()):
         raise RunError(f"{target} is neither a domain folder (with schema.sql) nor an empty folder")
-    url = url or _source_url(box, path)
-    db = reflect(url)
-    tasks = tasks_for_tools(tools, db.tables, db.rows)
-    return write_project(target, safe_name(name) if name else db.name, db, f"`{db.url}` (tools from {path.name})",
-                         tools=tools, tasks=tasks)
+    return reflect(url or _source_url(box, path))
 
 
 def _source_url(box: ToolboxFile, path: Path) -> str:
@@ -90,6 +98,13 @@ def _source_url(box: ToolboxFile, path: Path) -> str:
             return f"postgresql://{auth}@{b.get('host', '127.0.0.1')}:{b.get('port', 5432)}/{b.get('database', '')}"
     raise RunError("the tools file names no SQLite or PostgreSQL source to read the schema from",
                    hint="give --from-db URL")
+
+
+def _toolsets(box: ToolboxFile) -> dict:
+    """{"toolsets": name → its tools' toolbox names}, when the file groups its tools."""
+    sets = {r.name: FlowList(str(t) for t in (r.body.get("tools") or r.body.get("items") or []))
+            for r in box.of_kind("toolset")}
+    return {"toolsets": sets} if sets else {}
 
 
 def _sources(box: ToolboxFile) -> dict:
@@ -128,8 +143,10 @@ def export_toolbox(tools: list[ToolSpec], domain: str, sidecar: dict | None, lay
         where = served.get(tool.name, {})
         source = where.get("source") or default_source
         kind = engine or SOURCE_TYPES.get(str(sources.get(source, {}).get("type")), "sqlite")
-        exported.append(_toolbox_tool(tool, where.get("name") or tool.name, source, kind))
-    return _render(sources, exported, layout), notes
+        exported.append(_toolbox_tool(tool, where.get("name") or tool.name, source, kind, sidecar.get("names") or {}))
+    names = {t["name"] for t in exported}
+    toolsets = {n: [t for t in ts if t in names] for n, ts in (sidecar.get("toolsets") or {}).items()}
+    return _render(sources, exported, {n: FlowList(ts) for n, ts in toolsets.items() if ts}, layout), notes
 
 
 def _not_exportable(tool: ToolSpec) -> str | None:
@@ -143,13 +160,14 @@ def _not_exportable(tool: ToolSpec) -> str | None:
     return None
 
 
-def _toolbox_tool(tool: ToolSpec, name: str, source: str, engine: str) -> dict:
+def _toolbox_tool(tool: ToolSpec, name: str, source: str, engine: str, names: dict[str, str]) -> dict:
     sql = (tool.sql if tool.sql is not None else tool.writes[0]).strip()
     params = [p for p, spec in tool.parameters.items() if not spec.informational]
     if engine == "postgresql":
         statement = to_positional(to_postgres(sql), params, "$")
     else:
         statement = to_positional(sql, params, "?")
+    statement = quote_names(statement, names)  # placeholders are positional by now: no `:name` to mistake
     out = {"name": name, "type": "postgres-sql" if engine == "postgresql" else "sqlite-sql", "source": source,
            "description": tool.description}
     if params:
@@ -170,15 +188,17 @@ def _toolbox_param(name: str, spec) -> dict:
     return out
 
 
-def _render(sources: dict, tools: list[dict], layout: str) -> str:
+def _render(sources: dict, tools: list[dict], toolsets: dict[str, list], layout: str) -> str:
     if layout == "map":
         doc = {"sources": {n: {"kind": b["type"], **{k: v for k, v in b.items() if k != "type"}}
                            for n, b in sources.items()},
                "tools": {t["name"]: {"kind": t["type"], **{k: v for k, v in t.items() if k not in ("name", "type")}}
-                         for t in tools}}
+                         for t in tools},
+               **({"toolsets": toolsets} if toolsets else {})}
         return dump(doc, spaced=False)
     docs = [{"kind": "source", "name": n, **b} for n, b in sources.items()]
     docs += [{"kind": "tool", **t} for t in tools]
+    docs += [{"kind": "toolset", "name": n, "tools": ts} for n, ts in toolsets.items()]
     return "---\n".join(dump(d, spaced=False) for d in docs)
 
 

@@ -87,6 +87,30 @@ def to_positional(sql: str, params: list[str], style: str) -> str:
                    if p.text.startswith(":") and p.name in params else p.text)
 
 
+# a name in a statement: quoted ("x", `x`, [x]) or bare (not a function call or a
+# placeholder); quoted text and comments are matched first so that they stay as they are
+_NAME = re.compile(r"('(?:[^']|'')*'|--[^\n]*|/\*.*?\*/)|\"((?:[^\"]|\"\")*)\"|`([^`]*)`|\[([^\]]*)\]"
+                   r"|(?<![:@$\w])([A-Za-z_]\w*)(?!\w|\s*\()", re.DOTALL)
+
+
+def unquote_names(sql: str, names: dict[str, str]) -> str:
+    """Quoted names the domain spells otherwise (`"order"` → `order_`) in its spelling."""
+    def swap(m: re.Match) -> str:
+        quoted = next((g for g in m.group(2, 3, 4) if g is not None), None)
+        if quoted is None:
+            return m.group(0)
+        return names.get(quoted.replace('""', '"') if m.group(2) is not None else quoted, m.group(0))
+    return _NAME.sub(swap, sql)
+
+
+def quote_names(sql: str, names: dict[str, str]) -> str:
+    """Bare names of the domain (`order_`) as the source database spells them, quoted (`"order"`)."""
+    def swap(m: re.Match) -> str:
+        word = m.group(5)
+        return '"' + names[word].replace('"', '""') + '"' if word in names else m.group(0)
+    return _NAME.sub(swap, sql)
+
+
 _PSYCOPG_MARK = re.compile(r"%\((\w+)\)s")
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from dslgen import api
 from dslgen.authoring.mcp_toolbox import read_toolbox
 from dslgen.cli import main
-from dslgen.sql.foreign_sql import to_named
+from dslgen.sql.foreign_sql import quote_names, to_named, unquote_names
 
 SHOP_SQL = """
 CREATE TABLE users (user_id TEXT PRIMARY KEY, name TEXT NOT NULL, age INTEGER NOT NULL, email TEXT UNIQUE);
@@ -160,6 +160,7 @@ def test_import_passes_check_and_export_gives_the_same_tools(toolbox, tmp_path):
     assert exported.exit_code == 0, exported.output
     assert sql_tools(exported.stdout) == sql_tools(TOOLS)
     assert exported.stdout.startswith("kind: source\nname: shop-db\ntype: sqlite\ndatabase: shop.db\n---\n")
+    assert exported.stdout.endswith("---\nkind: toolset\nname: support\ntools: [search-users, get-user-orders]\n")
 
 
 def test_the_map_form_imports_into_a_domain_and_exports_back(toolbox, tmp_path):
@@ -258,3 +259,69 @@ statement: SELECT * FROM hotels WHERE name ILIKE '%' || $1 || '%'
                                 {"sources": {"pg": {"type": "postgres"}}, "tools": served})
     assert notes == [] and "type: postgres-sql" in out
     assert "statement: SELECT * FROM hotels WHERE LOWER(name) LIKE LOWER('%' || $1 || '%')" in out
+
+
+RESERVED_SQL = """
+CREATE TABLE "Customer" ("Id" INTEGER PRIMARY KEY, "FullName" TEXT NOT NULL);
+CREATE TABLE "order" (order_no TEXT PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES "Customer" ("Id"),
+                      "group" TEXT NOT NULL);
+INSERT INTO "Customer" VALUES (1, 'Ada'), (2, 'Alan');
+INSERT INTO "order" VALUES ('o1', 1, 'a'), ('o2', 2, 'b'), ('o3', 1, 'b');
+"""
+
+RESERVED_TOOLS = """\
+sources:
+  shop: {kind: sqlite, database: shop.db}
+tools:
+  orders-of:
+    kind: sqlite-sql
+    source: shop
+    description: Orders of a customer.
+    parameters:
+      - {name: customer, type: integer, description: The customer id}
+    statement: SELECT o.order_no, o."group", c.FullName FROM "order" o JOIN "Customer" c ON c."Id" = o.customer_id WHERE c.Id = ? ORDER BY o.order_no
+  regroup:
+    kind: sqlite-sql
+    source: shop
+    description: Move an order to another group.
+    parameters:
+      - {name: group, type: string, description: The group}
+      - {name: order_no, type: string, description: The order}
+    statement: UPDATE "order" SET "group" = ? WHERE order_no = ?
+toolsets:
+  desk: [orders-of, regroup]
+"""
+
+
+def test_names_the_domain_spells_otherwise_are_rewritten_and_written_back(tmp_path):
+    """A reserved word ("order", "group") is `order_` in the domain: imported statements use
+    the domain's names (with a note at the statement), exported ones the database's, so the
+    exported file still runs on the database it serves."""
+    with sqlite3.connect(tmp_path / "shop.db") as conn:
+        conn.executescript(RESERVED_SQL)
+    conn.close()
+    (tmp_path / "tools.yaml").write_text(RESERVED_TOOLS)
+    result = invoke("import", "mcp-toolbox", str(tmp_path / "tools.yaml"), str(tmp_path / "project"))
+    assert result.exit_code == 0, result.output
+    assert "tools.yaml:10:16: warning[DSL700]: tool 'orders-of': names as the domain spells them: " \
+           "Customer → customer, Id → id, group → group_, order → order_" in result.output
+    spec = tmp_path / "project" / "specs" / "shop.yaml"
+    assert api.check_spec(spec) == []
+    plan = api.compile_file(spec)
+    assert plan.tool("regroup").writes
+    exported = invoke("export-tools", str(spec), "--format", "mcp-toolbox", "--layout", "map").stdout
+    assert sql_tools(exported) == sql_tools(RESERVED_TOOLS)
+    assert exported.endswith("toolsets:\n  desk: [orders-of, regroup]\n")
+    with sqlite3.connect(tmp_path / "shop.db") as conn:  # what is served still runs where it is served
+        tools = {r.name: r.body for r in read_toolbox(exported, "out.yaml").of_kind("tool")}
+        assert conn.execute(tools["orders-of"]["statement"], (1,)).fetchall() == [("o1", "a", "Ada"), ("o3", "b", "Ada")]
+        assert conn.execute(tools["regroup"]["statement"], ("c", "o2")).rowcount == 1
+    conn.close()
+
+
+def test_renaming_leaves_text_comments_calls_and_placeholders_alone():
+    sql = """SELECT "order", count(*), [Id] FROM "order" WHERE note = '"order"' AND x = :order_ -- "order"\n"""
+    domain = unquote_names(sql, {"order": "order_", "Id": "id", "count": "count_"})
+    assert domain == """SELECT order_, count(*), id FROM order_ WHERE note = '"order"' AND x = :order_ -- "order"\n"""
+    served = quote_names(domain, {"order_": "order", "id": "Id", "count": "Count"})
+    assert served == """SELECT "order", count(*), "Id" FROM "order" WHERE note = '"order"' AND x = :order_ -- "order"\n"""
