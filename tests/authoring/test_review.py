@@ -159,7 +159,7 @@ def test_the_spec_repo_workflow_checks_and_diffs_a_pull_request(tmp_path):
     workflow = yaml.safe_load((pr / ".github" / "workflows" / "dslgen.yml").read_text())
     steps = {s["name"]: s for s in workflow["jobs"]["review"]["steps"] if "name" in s}
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "BASE_REF": "main"}
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "GITHUB_WORKSPACE": str(pr), "BASE_REF": "main"}
 
     def run(step: str):
         return subprocess.run(["bash", "-e", "-c", steps[step]["run"]], cwd=pr, env=env, capture_output=True, text=True)
