@@ -149,9 +149,11 @@ def reflect(url: str, rows_per_table: int = 50, only: tuple[str, ...] = ()) -> R
         with engine.connect() as conn:
             tables = _tables(sa.inspect(conn), only)
             rows = _sample(conn, tables, rows_per_table)
-    except sa.exc.OperationalError as e:
+    except sa.exc.DBAPIError as e:  # a server down, a refused login, a file that is not a database
+        sqlite = engine.dialect.name == "sqlite"
         raise RunError(f"cannot read the database: {str(e.orig).strip()}",
-                       hint="is the server running and the URL right?") from None
+                       hint="is it a SQLite database file?" if sqlite else "is the server running and the URL right?"
+                       ) from None
     finally:
         engine.dispose()
     database = _parsed(url).database or "db"

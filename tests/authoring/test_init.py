@@ -142,6 +142,11 @@ def test_init_refuses_a_folder_that_is_not_empty_and_a_missing_database(tmp_path
     assert result.exit_code == 3 and "is not an empty folder" in result.output
     result = invoke("init", "--from-db", f"sqlite:///{tmp_path / 'nope.db'}", str(tmp_path / "new"))
     assert result.exit_code == 3 and "no SQLite database at" in result.output and "Traceback" not in result.output
+    (tmp_path / "notes.db").write_text("not a database")
+    result = invoke("init", "--from-db", f"sqlite:///{tmp_path / 'notes.db'}", str(tmp_path / "new"))
+    assert result.exit_code == 3 and "cannot read the database: file is not a database" in result.output \
+        and "is it a SQLite database file?" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "new").exists()
     result = invoke("init", "--from-db", "mysql://me@localhost/shop", str(tmp_path / "new"))
     assert result.exit_code == 3 and "cannot read a 'mysql' database" in result.output
 
