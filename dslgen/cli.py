@@ -234,13 +234,13 @@ def import_mcp_toolbox(tools_file: str, directory: str, url: str | None, name: s
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the file here (default: stdout).")
 def export_tools(spec: str, fmt: str, layout: str, engine: str | None, output: str | None) -> None:
     """Write the domain's single-statement SQL tools in another tool format (MCP Toolbox)."""
-    from dslgen.authoring.toolbox_io import export_spec_tools
+    from dslgen.authoring.toolbox_io import export_spec_tools, write_text_file
 
     text, notes = export_spec_tools(spec, layout, engine)
     for note in notes:
         click.echo(f"note: {note}", err=True)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_text_file(output, text)
         click.echo(f"{output} written", err=True)
     else:
         click.echo(text, nl=False)

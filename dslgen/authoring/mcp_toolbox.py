@@ -94,19 +94,18 @@ def _map_resources(doc: dict, i: int) -> list[Resource]:
     return out
 
 
-def import_tools(box: ToolboxFile, names: dict[str, str] | None = None) -> tuple[list[dict], dict[str, dict]]:
-    """dslgen tools for the file's SQL tools, and for each its toolbox name and source.
-    `names`: source spelling → the domain's, for names the domain spells otherwise."""
+def import_tools(box: ToolboxFile) -> tuple[list[dict], dict[str, dict]]:
+    """dslgen tools for the file's SQL tools, and for each its toolbox name and source."""
     tools, served = [], {}
     for res in box.of_kind("tool"):
-        tool = _tool(box, res, names or {})
+        tool = _tool(box, res)
         if tool is not None:
             tools.append(tool)
             served[tool["name"]] = Flow(name=res.name, source=res.body.get("source"))
     return tools, served
 
 
-def _tool(box: ToolboxFile, res: Resource, names: dict[str, str]) -> dict | None:
+def _tool(box: ToolboxFile, res: Resource) -> dict | None:
     if res.type not in TOOL_TYPES:
         box.problem(res, ("type" if "type" in res.body else "kind",),
                     f"tool '{res.name}': '{res.type}' is not a SQL statement tool; left out",
@@ -120,7 +119,7 @@ def _tool(box: ToolboxFile, res: Resource, names: dict[str, str]) -> dict | None
         if dropped in res.body:
             box.problem(res, (dropped,), f"tool '{res.name}': '{dropped}' is not carried over", key=True)
     params = _parameters(box, res)
-    sql = _statement(box, res, list(params), names) if params is not None else None
+    sql = _statement(box, res, list(params)) if params is not None else None
     if sql is None:
         return None
     tool = {"name": _tool_name(res.name), "description": str(res.body.get("description") or res.name).strip(),
@@ -171,7 +170,7 @@ def _parameter(box: ToolboxFile, res: Resource, i: int, p: dict) -> Flow | None:
     return spec
 
 
-def _statement(box: ToolboxFile, res: Resource, params: list[str], names: dict[str, str]) -> str | None:
+def _statement(box: ToolboxFile, res: Resource, params: list[str]) -> str | None:
     text = res.body.get("statement")
     if not isinstance(text, str) or not text.strip():
         box.problem(res, (), f"tool '{res.name}' has no statement; left out")
@@ -183,18 +182,24 @@ def _statement(box: ToolboxFile, res: Resource, params: list[str], names: dict[s
     if problem:
         box.problem(res, ("statement",), f"tool '{res.name}': {problem}; left out")
         return None
-    return _in_domain_names(box, res, sql, names)
+    return sql
 
 
-def _in_domain_names(box: ToolboxFile, res: Resource, sql: str, names: dict[str, str]) -> str:
+def in_domain_names(box: ToolboxFile, tools: list[dict], served: dict[str, dict], names: dict[str, str]) -> None:
     """Quoted names the domain spells otherwise (a reserved word such as "order" is `order_`)
-    rewritten, with a note: a renamed column is also a renamed key in the results."""
-    renamed = unquote_names(sql, names)
-    if renamed != sql:
-        changed = sorted(f"{a} → {b}" for a, b in names.items() if any(q in sql for q in (f'"{a}"', f"`{a}`", f"[{a}]")))
+    rewritten in the imported tools, each with a note at its statement: a renamed column is
+    also a renamed key in what the tool returns. `names`: source spelling → the domain's."""
+    by_name = {r.name: r for r in box.of_kind("tool")}
+    for tool in tools:
+        renamed = unquote_names(tool["sql"], names)
+        if renamed == tool["sql"]:
+            continue
+        changed = sorted(f"{a} → {b}" for a, b in names.items()
+                         if any(q in tool["sql"] for q in (f'"{a}"', f"`{a}`", f"[{a}]")))
+        res = by_name[served[tool["name"]]["name"]]
         box.problem(res, ("statement",), f"tool '{res.name}': names as the domain spells them: {', '.join(changed)}",
                     "a renamed column is also a renamed key in what the tool returns")
-    return renamed
+        tool["sql"] = renamed
 
 
 def _not_one_statement(sql: str) -> str | None:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from dslgen.authoring.mcp_toolbox import SOURCE_TYPES, TOOL_TYPES, ToolboxFile, import_tools, read_toolbox
+from dslgen.authoring.mcp_toolbox import (SOURCE_TYPES, TOOL_TYPES, ToolboxFile, import_tools, in_domain_names,
+                                          read_toolbox)
 from dslgen.authoring.project import write_project
 from dslgen.authoring.tool_tasks import tasks_for_tools
 from dslgen.authoring.yaml_text import FlowList, dump
@@ -33,14 +34,15 @@ def import_toolbox(tools_file: str | Path, target: str | Path, url: str | None =
     project in an empty folder from the database its source names (or `url`)."""
     path, target = Path(tools_file), Path(target)
     box = read_toolbox(_read(path), str(path))
-    into_domain = (target / "schema.sql").is_file()
-    db = None if into_domain else _reflect_source(box, path, target, url)
-    names = renamed_names(db) if db else {}
-    tools, served = import_tools(box, names)
+    tools, served = import_tools(box)
     errors = [d for d in box.diagnostics if d.severity == "error"]
     if errors or not tools:
         raise SpecError(errors or box.diagnostics + [Diagnostic("DSL700", "no SQL tool could be imported",
                                                                 Span(str(path), 1, 1))])
+    into_domain = (target / "schema.sql").is_file()
+    db = None if into_domain else _reflect_source(box, path, target, url)
+    names = renamed_names(db) if db else {}
+    in_domain_names(box, tools, served, names)
     sidecar = {"sources": _sources(box), "tools": served, **_toolsets(box)}
     if names:  # export-tools writes the source's spelling back
         sidecar["names"] = {new: old for old, new in names.items()}
@@ -200,6 +202,13 @@ def _render(sources: dict, tools: list[dict], toolsets: dict[str, list], layout:
     docs += [{"kind": "tool", **t} for t in tools]
     docs += [{"kind": "toolset", "name": n, "tools": ts} for n, ts in toolsets.items()]
     return "---\n".join(dump(d, spaced=False) for d in docs)
+
+
+def write_text_file(path: str | Path, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise RunError(f"cannot write {path}: {e.strerror}", hint="is its folder there and writable?") from None
 
 
 def read_sidecar(domain: Path) -> dict | None:

@@ -325,3 +325,14 @@ def test_renaming_leaves_text_comments_calls_and_placeholders_alone():
     assert domain == """SELECT order_, count(*), id FROM order_ WHERE note = '"order"' AND x = :order_ -- "order"\n"""
     served = quote_names(domain, {"order_": "order", "id": "Id", "count": "Count"})
     assert served == """SELECT "order", count(*), "Id" FROM "order" WHERE note = '"order"' AND x = :order_ -- "order"\n"""
+
+
+def test_a_broken_file_or_output_path_is_a_clear_error(toolbox, tmp_path):
+    (tmp_path / "broken.yaml").write_text("tools:\n  a: [\n")
+    result = invoke("import", "mcp-toolbox", str(tmp_path / "broken.yaml"), str(tmp_path / "new"))
+    assert result.exit_code == 1 and "broken.yaml:3:1: error[DSL700]: invalid YAML" in result.output
+    assert not (tmp_path / "new").exists() and "Traceback" not in result.output
+    assert invoke("import", "mcp-toolbox", str(toolbox), str(tmp_path / "project")).exit_code == 0
+    result = invoke("export-tools", str(tmp_path / "project" / "specs" / "shop.yaml"), "--format", "mcp-toolbox",
+                    "-o", str(tmp_path / "missing" / "tools.yaml"))
+    assert result.exit_code == 3 and "cannot write" in result.output and "Traceback" not in result.output
