@@ -38,13 +38,17 @@ def mapped_seed(files: dict[str, str], schema: DbSchema) -> MappedSeed:
         mark = e.problem_mark
         out.diagnostics.append(Diagnostic(BAD_MAPPING, f"invalid YAML: {e.problem}", Span(
             MAPPING_FILE, mark.line + 1, mark.column + 1) if mark else Span(MAPPING_FILE, 1, 1)))
-        return out
+        return _unread(out, files)
     where = NodePositions(root, MAPPING_FILE)
+    if not isinstance(data, (dict, type(None))):
+        out.diagnostics.append(Diagnostic(BAD_MAPPING, f"{MAPPING_FILE} holds a mapping with documents: and tables:",
+                                          where.span(())))
+        return _unread(out, files)
     try:
         mapping = SeedMapping.model_validate(data if data is not None else {})
     except ValidationError as exc:
         out.diagnostics += [_field_problem(e, where) for e in exc.errors()]
-        return out
+        return _unread(out, files)
     out.files |= set(mapping.documents.values())
     documents, out.diagnostics = _documents(mapping, files, where)
     if out.diagnostics:
@@ -54,6 +58,12 @@ def mapped_seed(files: dict[str, str], schema: DbSchema) -> MappedSeed:
                        for p in mapped.problems]
     out.rows = {} if out.diagnostics else mapped.rows
     out.lines = {t: where.span(("tables", t), key=True).line for t in mapped.rows}
+    return out
+
+
+def _unread(out: MappedSeed, files: dict[str, str]) -> MappedSeed:
+    """A broken mapping: its JSON documents are not also reported as files nobody reads."""
+    out.files |= {name for name in files if name.endswith(".json")}
     return out
 
 

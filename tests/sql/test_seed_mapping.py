@@ -153,3 +153,10 @@ def test_check_shows_a_mapping_mistake_at_its_line(tmp_path):
     assert len(found) == 1 and found[0].span.line == line and found[0].span.file.endswith("seed/mapping.yaml")
     assert found[0].message == "table 'clubs' has no column 'budget_euro'" and found[0].hint == \
         "did you mean 'budget_eur'?"
+
+
+def test_a_mapping_that_is_not_a_mapping_is_one_error_and_its_documents_no_noise():
+    files = {"teams.json": json.dumps(DOCUMENT), "mapping.yaml": "- teams\n"}
+    problems = parse_seed(files, SCHEMA).problems
+    assert [(p.code, p.file, p.line, p.message) for p in problems] == [
+        ("DSL600", "mapping.yaml", 1, "mapping.yaml holds a mapping with documents: and tables:")]
