@@ -1,4 +1,5 @@
-"""Every task of the league, clinic booking and school domains, played through `dslgen run`
+"""Every task of the league, clinic booking and school domains, and of the project `dslgen
+init` writes with no source (examples/spec-repo, tested to be that), played through `dslgen run`
 with scripted models: the agent makes the task's expected calls, answers, and the user says
 the task is done. Each dialogue must pass validation (expected calls, final state) and
 reach the exported training file, so each domain is shown to run end to end, not only to
@@ -20,11 +21,15 @@ from dslgen.sim.database import open_database
 from scripted import dataset, lines
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAINS = ("league", "clinic_booking", "school")
+STARTER = ROOT / "examples" / "spec-repo"
+# name → (spec, domain folder)
+DOMAINS = {name: (ROOT / "specs" / f"{name}.yaml", ROOT / "domains" / name)
+           for name in ("league", "clinic_booking", "school")}
+DOMAINS["helpdesk"] = (STARTER / "specs" / "helpdesk.yaml", STARTER / "domains" / "helpdesk")
 
 
 def _tasks(name: str) -> list[dict]:
-    return yaml.safe_load((ROOT / "domains" / name / "tasks.yaml").read_text())["tasks"]
+    return yaml.safe_load((DOMAINS[name][1] / "tasks.yaml").read_text())["tasks"]
 
 
 CASES = [(name, task["id"]) for name in DOMAINS for task in _tasks(name)]
@@ -35,7 +40,7 @@ def seeds() -> dict:
     """Per domain: its plan and its seed rows (for arguments a rubric leaves open)."""
     out = {}
     for name in DOMAINS:
-        plan = api.compile_file(ROOT / "specs" / f"{name}.yaml")
+        plan = api.compile_file(DOMAINS[name][0])
         with open_database(plan).fork() as s:
             out[name] = plan, s.dump()
     return out
@@ -43,10 +48,11 @@ def seeds() -> dict:
 
 def scripted_spec(folder: Path, name: str, task: dict, agent_turn: list[dict]) -> Path:
     """The shipped spec on a copy of its domain that holds only `task`, with canned models."""
+    spec_path, shipped = DOMAINS[name]
     domain = folder / "domain"
-    shutil.copytree(ROOT / "domains" / name, domain)
+    shutil.copytree(shipped, domain)
     (domain / "tasks.yaml").write_text(yaml.safe_dump({"tasks": [task]}, allow_unicode=True))
-    spec = yaml.safe_load((ROOT / "specs" / f"{name}.yaml").read_text())
+    spec = yaml.safe_load(spec_path.read_text())
     spec["domain"] = str(domain)
     spec["models"] = {
         "default": {"backend": "scripted"},
