@@ -46,6 +46,14 @@ def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | No
                     progress=progress)
 
 
+def import_tau_bench(episodes: str | Path, output: str | Path, spec: str | Path = "specs/retail.yaml"):
+    """τ-bench episodes → tasks of `spec`'s domain, each admitted by running it on the seed
+    data; writes `output` (tasks.yaml format) and the rejected ones beside it."""
+    from dslgen.synthesis.tau_bench import import_file
+
+    return import_file(compile_file(spec), episodes, output)
+
+
 def plan_json(plan: Plan) -> str:
     return json.dumps(plan.to_json(), indent=2, ensure_ascii=False)
 

@@ -205,7 +205,7 @@ def init(directory: str, url: str | None, name: str | None, rows: int, tables: t
 
 @main.group(name="import")
 def import_() -> None:
-    """Bring tools from elsewhere into a domain."""
+    """Bring tasks or tools from elsewhere into a domain."""
 
 
 @import_.command(name="mcp-toolbox")
@@ -244,3 +244,19 @@ def export_tools(spec: str, fmt: str, layout: str, engine: str | None, output: s
         click.echo(f"{output} written", err=True)
     else:
         click.echo(text, nl=False)
+
+
+@import_.command(name="tau-bench")
+@click.argument("episodes", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The tasks file to write (tasks.yaml format); rejected episodes go beside it.")
+@click.option("--spec", default="specs/retail.yaml", show_default=True, type=click.Path(dir_okay=False),
+              help="The spec whose domain (tools, seed data) the tasks run on.")
+def import_tau_bench(episodes: str, output: str, spec: str) -> None:
+    """τ-bench episodes (JSONL: id, instruction, steps) → tasks, each admitted only after its
+    calls run on the seed data and its final-state checks turn true."""
+    from dslgen.synthesis.task_files import rejected_path
+
+    admission = api.import_tau_bench(episodes, output, spec)
+    click.echo(admission.summary("episodes"), err=True)
+    click.echo(f"tasks written to {output}; rejected ones to {rejected_path(output)}", err=True)

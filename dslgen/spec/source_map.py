@@ -7,6 +7,7 @@ reported at its real line and column in the YAML file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 import re
 from typing import Any
 
@@ -46,6 +47,11 @@ class SourceMap:
             return Span(self.file, info.key_line, info.key_col, info.key_col + info.key_len)
         return Span(self.file, info.line, info.col)
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once (a big file has a scalar on every line)."""
+        return self.text.splitlines()
+
     def has(self, path: Path) -> bool:
         return tuple(path) in self.nodes
 
@@ -54,7 +60,7 @@ class SourceMap:
         info = self.nodes.get(tuple(path))
         if info is None:
             return self.span(path)
-        lines = self.text.splitlines()
+        lines = self.lines
         if info.style in ("|", ">"):
             # content starts on the line after the indicator, at the block's indentation
             first = info.line  # 1-based indicator line; content begins at index `first`
@@ -110,7 +116,7 @@ _SWALLOWED = re.compile(r" #\S")
 
 def _warn_swallowed_hash(node: yaml.ScalarNode, smap: SourceMap, diags: list) -> None:
     """`order #W123` unquoted: YAML reads ` #W123` as a comment and drops it silently."""
-    lines = smap.text.splitlines()
+    lines = smap.lines
     line, col = node.end_mark.line, node.end_mark.column
     rest = lines[line][col:] if line < len(lines) else ""
     if _SWALLOWED.match(rest):

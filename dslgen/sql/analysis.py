@@ -188,3 +188,11 @@ def query_problems(text: str, schema: DbSchema) -> list[Problem]:
         out.append(Problem("DSL404", f"':{name}' has no value in a final-state check",
                            *placeholder_position(text, name), "write the value into the query"))
     return out
+
+
+def written_table(ast: exp.Expression) -> str | None:
+    """The table an INSERT, UPDATE or DELETE changes (None for a SELECT)."""
+    if kind(ast) not in ("insert", "update", "delete"):
+        return None
+    target = ast.this.this if isinstance(ast.this, exp.Schema) else ast.this
+    return target.name.lower() if isinstance(target, exp.Table) else None

@@ -92,6 +92,13 @@ class CompiledTool:
         out += list(self.write_statements)
         return out + (_doc_statements(self.doc) if self.doc else [])
 
+    @property
+    def written_tables(self) -> set[str]:
+        """Tables its write statements change (what a state diff needs to look at)."""
+        from dslgen.sql.analysis import parse, written_table
+
+        return {t for t in (written_table(parse(s.sql)) for s in self.write_statements) if t}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name, "description": self.description, "writes": self.writes,

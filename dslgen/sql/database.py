@@ -44,10 +44,12 @@ class Session:
         finally:
             self.conn.end(False, True)
 
-    def dump(self) -> dict[str, list[dict]]:
-        """Every table's rows, normalized (the same on every engine)."""
+    def dump(self, tables: set[str] | None = None) -> dict[str, list[dict]]:
+        """Every table's rows (or only `tables`'), normalized (the same on every engine)."""
         out = {}
         for t in self.schema.tables:
+            if tables is not None and t.name not in tables:
+                continue
             order = ", ".join(t.primary_key or t.column_names)
             rows = self.query(f"SELECT * FROM {t.name} ORDER BY {order}")
             out[t.name] = state.normalized_rows(self.schema, t.name, rows)

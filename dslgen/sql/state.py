@@ -55,7 +55,7 @@ def digest(schema: DbSchema, dump: dict[str, list[dict]]) -> str:
 
 def diff(schema: DbSchema, before: dict[str, list[dict]], after: dict[str, list[dict]]) -> list[RowChange]:
     out = []
-    for table in schema.tables:
+    for table in (t for t in schema.tables if t.name in after):  # a dump may hold some tables only
         keyf = _key_fn(table.primary_key or tuple(table.column_names))
         old = {keyf(r): r for r in before[table.name]}
         new = {keyf(r): r for r in after[table.name]}

@@ -1,0 +1,48 @@
+"""Admitted tasks as a tasks.yaml a person can review and commit, and rejected proposals as
+JSON lines beside it."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, except short lists of plain values (a row, a list of ids) stay on one line."""
+
+
+def _list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
+    flat = all(not isinstance(i, (list, dict)) for i in items)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flat)
+
+
+_Dumper.add_representer(list, _list)
+
+
+def tasks_yaml(tasks: Iterable, header: str = "") -> str:
+    """`tasks:` with each TaskSpec as written by hand (defaults left out)."""
+    data = {"tasks": [t.model_dump(exclude_defaults=True) for t in tasks]}
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    return "\n".join(lines + [body])
+
+
+def write_atomically(path: str | Path, text: str) -> None:
+    """Write beside, then rename: a reader never sees half a file."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def rejections_jsonl(rejections: Iterable) -> str:
+    return "".join(json.dumps(r.to_json(), ensure_ascii=False, default=str) + "\n" for r in rejections)
+
+
+def rejected_path(output: str | Path) -> Path:
+    """`tasks_tau_bench.yaml` → `tasks_tau_bench.rejected.jsonl`."""
+    output = Path(output)
+    return output.with_name(output.stem + ".rejected.jsonl")
