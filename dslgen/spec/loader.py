@@ -20,11 +20,13 @@ from dslgen.errors import Diagnostic, Span, SpecError
 from dslgen.spec.models import Domain, Spec, SpecFile, StartState
 from dslgen.spec.source_map import SourceMap, load_yaml
 from dslgen.spec.sources import Sources
+from dslgen.spec.task_templates import TaskTemplatesFile
 from dslgen.spec.tasks import TasksFile
 from dslgen.spec.tools import ToolsFile
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DOMAIN_FILES = ("schema.sql", "policy.md", "tools.yaml", "tasks.yaml")
+TASK_TEMPLATES_FILE = "task_templates.yaml"  # optional
 
 
 class Loaded:
@@ -212,19 +214,28 @@ def _load_domain(rel: Any, base: Path, sources: Sources, diags: list, smap: Sour
     sources.mount_text(("domain", "schema_sql"), shown("schema.sql"), texts["schema.sql"])
     tools = _load_listing(texts["tools.yaml"], shown("tools.yaml"), ToolsFile, "tools", sources, diags)
     tasks = _load_listing(texts["tasks.yaml"], shown("tasks.yaml"), TasksFile, "tasks", sources, diags)
-    if tools is None or tasks is None:
+    templates = _load_task_templates(folder, shown, sources, diags)
+    if tools is None or tasks is None or templates is None:
         return None
     seed = folder / "seed"
     return Domain(name=folder.name, path=folder, schema_sql=texts["schema.sql"], policy=texts["policy.md"],
                   tools=tools.tools, tasks=tasks.tasks, seed_dir=seed if seed.is_dir() else None,
                   seed_files=_read_seed_files(seed, shown, sources, diags),
-                  notices=_notices(folder))
+                  notices=_notices(folder), task_templates=templates.task_templates)
 
 
 def _notices(folder: Path) -> dict[str, str]:
     """Licence and notice files of the domain's data: exports copy them beside the data."""
     found = sorted(p for pattern in ("LICENSE*", "LICENCE*", "NOTICE*") for p in folder.glob(pattern))
     return {p.name: p.read_text(encoding="utf-8", errors="replace") for p in found if p.is_file()}
+
+
+def _load_task_templates(folder: Path, shown, sources: Sources, diags: list):
+    path = folder / TASK_TEMPLATES_FILE
+    if not path.is_file():
+        return TaskTemplatesFile()
+    text = _read(path, "task templates")
+    return _load_listing(text, shown(TASK_TEMPLATES_FILE), TaskTemplatesFile, "task_templates", sources, diags)
 
 
 def _shown_path(folder: Path):

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from dslgen.spec.base import SpecModel
 from dslgen.spec.model_settings import ModelSpec
 from dslgen.spec.stages import ExportFormat, Stage, StartState  # noqa: F401 — read from here too
+from dslgen.spec.task_templates import TaskTemplate
 from dslgen.spec.tasks import TaskSpec
 from dslgen.spec.tools import ToolSpec
 
@@ -94,6 +95,7 @@ class Domain(SpecModel):
     seed_dir: Path | None
     seed_files: dict[str, str] = {}  # seed/<name> → text, checked against the schema by the compiler
     notices: dict[str, str] = {}  # the domain's LICENSE*/NOTICE* files: name → text (travel with the data)
+    task_templates: list[TaskTemplate] = []  # from the optional task_templates.yaml
 
 
 class Spec(_SpecBody):

@@ -33,6 +33,6 @@ def inline_values(sql: str, values: dict[str, Any]) -> str:
     missing = [n for n in an.placeholders(ast) if n not in values]
     if missing:
         raise InlineError(f"no value for :{missing[0]}")
-    filled = ast.copy().transform(
+    filled = ast.transform(  # transform works on a copy: the parsed tree is cached
         lambda node: literal(values[node.name]) if isinstance(node, exp.Placeholder) and node.name else node)
     return an.normalized(filled)
