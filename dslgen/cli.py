@@ -255,7 +255,7 @@ def export_tools(spec: str, fmt: str, layout: str, engine: str | None, output: s
 def import_tau_bench(episodes: str, output: str, spec: str) -> None:
     """τ-bench episodes (JSONL: id, instruction, steps) → tasks, each admitted only after its
     calls run on the seed data and its final-state checks turn true."""
-    from dslgen.synthesis.task_files import rejected_path
+    from dslgen.synthesis.artifacts import rejected_path
 
     admission = api.import_tau_bench(episodes, output, spec)
     click.echo(admission.summary("episodes"), err=True)

@@ -23,6 +23,9 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "judge": frozenset({"goal", "checkpoint", "transcript"}),
     # the system prompt of exported training data: no generation protocol, tools optional
     "export_system": frozenset({"domain", "policy", "tools"}),
+    "task_generator": frozenset({"domain", "policy", "tables", "tools", "rows", "written"}),
+    "tool_generator": frozenset({"domain", "policy", "tables", "tools", "rows", "written"}),
+    "return_schema_generator": frozenset({"domain", "tool", "entities"}),
 }
 
 DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"

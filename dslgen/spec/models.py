@@ -72,7 +72,8 @@ class _SpecBody(SpecModel):
     models: Annotated[ModelRoles, Field(description="Which model plays each role.")] = ModelRoles()
     user_simulator: Annotated[UserSimulatorSpec, Field(description="User behavior rules and personas.")] = UserSimulatorSpec()
     templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator", "judge",
-                                      "export_system"], str], Field(
+                                      "export_system", "task_generator", "tool_generator",
+                                      "return_schema_generator"], str], Field(
         description="Override prompt templates: name → Jinja file, relative to the spec.")] = {}
     database: Annotated[DatabaseSpec, Field(description="The engine that runs the tools' SQL.")] = DatabaseSpec()
     pipeline: Annotated[list[Stage], Field(min_length=1, description="Stages, in order.")]

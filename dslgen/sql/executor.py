@@ -19,6 +19,7 @@ class ToolResult:
     output: str  # what the caller sees: a document as JSON text, a plain string or an error text
     is_error: bool
     writes: bool
+    fault: bool = False  # the engine failed (a broken statement), not a guard or the arguments
 
 
 class _GuardFailed(Exception):
@@ -53,7 +54,7 @@ def call(conn, tool, arguments: Any) -> ToolResult:
         if not is_engine_error(e):
             raise
         # the engine's message can quote data or SQL; the caller gets only the kind of fault
-        return ToolResult(f"Error: {tool.name} failed ({type(e).__name__})", True, tool.writes)
+        return ToolResult(f"Error: {tool.name} failed ({type(e).__name__})", True, tool.writes, fault=True)
     conn.end(True, read_only)
     return ToolResult(output, False, tool.writes)
 

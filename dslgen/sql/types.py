@@ -35,6 +35,16 @@ def json_type(schema: dict) -> str | None:
     return t
 
 
+def schema_fields(schema: dict):
+    """(property name, schema) of every object property in a JSON Schema tree."""
+    for name, sub in (schema.get("properties") or {}).items():
+        yield name, sub
+        yield from schema_fields(sub)
+    for key in ("items", "additionalProperties"):
+        if isinstance(schema.get(key), dict):
+            yield from schema_fields(schema[key])
+
+
 def non_null(schema: dict) -> dict:
     t = json_type(schema)
     return {**schema, "type": t} if t else schema

@@ -54,6 +54,7 @@ class Admission:
 
     admitted: list = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    fault: Exception | None = None  # a model server fault that stopped the source early
 
     @property
     def proposed(self) -> int:

@@ -108,7 +108,7 @@ def import_file(plan, episodes_path, output) -> Admission:
 
     from dslgen.replay import read_episodes
     from dslgen.sql import Database
-    from dslgen.synthesis.task_files import rejected_path, rejections_jsonl, tasks_yaml, write_atomically
+    from dslgen.synthesis.artifacts import rejected_path, rejections_jsonl, tasks_yaml, write_atomically
 
     db = Database.from_domain(plan.domain_path, plan.database.engine, plan.database.url)
     admission = import_episodes(read_episodes(episodes_path), plan.tools, db)
