@@ -46,9 +46,10 @@ def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | No
                     progress=progress)
 
 
-def import_tau_bench(episodes: str | Path, output: str | Path, spec: str | Path = "specs/retail.yaml"):
-    """τ-bench episodes → tasks of `spec`'s domain, each admitted by running it on the seed
-    data; writes `output` (tasks.yaml format) and the rejected ones beside it."""
+def import_tau_bench(episodes, output: str | Path, spec: str | Path = "specs/retail.yaml"):
+    """τ-bench episodes (dicts, e.g. `dslgen.replay.read_episodes(path)`) → tasks of `spec`'s
+    domain, each admitted by running it on the seed data; writes `output` (tasks.yaml
+    format) and the rejected ones beside it."""
     from dslgen.synthesis.tau_bench import import_file
 
     return import_file(compile_file(spec), episodes, output)

@@ -255,8 +255,9 @@ def export_tools(spec: str, fmt: str, layout: str, engine: str | None, output: s
 def import_tau_bench(episodes: str, output: str, spec: str) -> None:
     """τ-bench episodes (JSONL: id, instruction, steps) → tasks, each admitted only after its
     calls run on the seed data and its final-state checks turn true."""
+    from dslgen.replay import read_episodes
     from dslgen.synthesis.artifacts import rejected_path
 
-    admission = api.import_tau_bench(episodes, output, spec)
+    admission = api.import_tau_bench(read_episodes(episodes), output, spec)
     click.echo(admission.summary("episodes"), err=True)
     click.echo(f"tasks written to {output}; rejected ones to {rejected_path(output)}", err=True)

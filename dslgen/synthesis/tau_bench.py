@@ -101,17 +101,16 @@ its reference calls; final_state checks read back every row those calls change. 
 on the seed database before it was written here. {summary}."""
 
 
-def import_file(plan, episodes_path, output) -> Admission:
-    """Import an episodes file on the plan's domain; write the admitted tasks to `output` and
-    the rejected ones beside it (`*.rejected.jsonl`)."""
+def import_file(plan, episodes: Iterable[dict], output) -> Admission:
+    """Import episodes on the plan's domain; write the admitted tasks to `output` and the
+    rejected ones beside it (`*.rejected.jsonl`)."""
     import textwrap
 
-    from dslgen.replay import read_episodes
     from dslgen.sql import Database
     from dslgen.synthesis.artifacts import rejected_path, rejections_jsonl, tasks_yaml, write_atomically
 
     db = Database.from_domain(plan.domain_path, plan.database.engine, plan.database.url)
-    admission = import_episodes(read_episodes(episodes_path), plan.tools, db)
+    admission = import_episodes(episodes, plan.tools, db)
     header = textwrap.fill(HEADER.format(summary=admission.summary("episodes")), 96)
     write_atomically(output, tasks_yaml(admission.admitted, header))
     write_atomically(rejected_path(output), rejections_jsonl(admission.rejected))
