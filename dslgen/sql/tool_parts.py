@@ -13,7 +13,7 @@ from dslgen.sql.dialects import Fragment
 from dslgen.sql.params import ListTable, rows_table
 from dslgen.sql.problems import Problem, did_you_mean
 from dslgen.sql.scope import Scope
-from dslgen.sql.types import ANY, json_type, non_null
+from dslgen.sql.types import ANY, json_type, non_null, schema_fields
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -174,17 +174,9 @@ def unused_parameters(c) -> None:
 def entities(tool, doc) -> list[tuple[str, str, str, tuple]]:
     """(name, JSON type, role, path) of parameters and returned fields, for DSL407."""
     out = [(n, p.type, "parameter", ("parameters", n)) for n, p in tool.parameters.items()]
-    for name, schema in _fields(doc.schema if doc else {}):
+    for name, schema in schema_fields(doc.schema if doc else {}):
         typ = json_type(schema)
         if isinstance(typ, str) and typ not in ("object", "array"):
             out.append((name, typ, "returned field", ("returns",)))
     return out
 
-
-def _fields(schema: dict):
-    for name, sub in (schema.get("properties") or {}).items():
-        yield name, sub
-        yield from _fields(sub)
-    for key in ("items", "additionalProperties"):
-        if isinstance(schema.get(key), dict):
-            yield from _fields(schema[key])

@@ -60,5 +60,5 @@ def test_admitted_tools_are_a_tools_yaml_fragment_that_loads(retail_plan, seed_d
 
 def test_diagnostics_point_into_the_proposal(check):
     found = check({"name": "t", "description": "d", "parameters": {"x": {"type": "string"}},
-                   "sql": "SELECT 1 FROM orders"})
+                   "sql": "SELECT COUNT(*) AS n FROM orders"})
     assert [(d.code, d.span.file, d.span.line) for d in found] == [("DSL405", "proposed-tool.yaml", 5)]

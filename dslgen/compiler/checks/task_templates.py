@@ -12,7 +12,8 @@ from jinja2 import meta
 
 from dslgen.compiler.context import CheckContext, did_you_mean
 from dslgen.sql import analysis as an
-from dslgen.sql.scopes import output_columns
+from dslgen.sql.problems import line_col
+from dslgen.sql.types import select_types
 from dslgen.templating import parse
 
 
@@ -47,7 +48,7 @@ def _sql(ctx: CheckContext, path: tuple, text: str, what: str):
         return None
     if ctx.db_schema is None:
         return ast
-    problems = an.unknown_tables(text, ast, ctx.db_schema, set()) or an.unknown_columns(text, ast, ctx.db_schema, set())
+    problems = an.unknown_tables(text, ast, ctx.db_schema, {}) or an.unknown_columns(text, ast, ctx.db_schema, {})
     for p in problems:
         ctx.error_in(p.code, f"{what}: {p.message}", path, p.line, p.col, p.length, p.hint)
     return None if problems else ast
@@ -55,8 +56,8 @@ def _sql(ctx: CheckContext, path: tuple, text: str, what: str):
 
 def _sample(ctx: CheckContext, path: tuple, template) -> tuple[str, ...] | None:
     ast = _sql(ctx, path + ("sample",), template.sample, f"template '{template.id}' sample query")
-    columns = None if ast is None else output_columns(ast, ctx.db_schema, set())
-    return columns or None  # () : a `*` over a subquery, whose columns are not worked out here
+    columns = None if ast is None or ctx.db_schema is None else select_types(ast, ctx.db_schema, {}, {})
+    return tuple(columns) if columns else None  # None: a `*` whose columns are not known
 
 
 def _strings(ctx: CheckContext, path: tuple, template, variables: set[str] | None) -> None:
@@ -142,4 +143,4 @@ def _personas(ctx: CheckContext, path: tuple, template, personas: set[str]) -> N
 def _position(text: str, name: str) -> tuple[int, int]:
     """Line and column of a variable's first use inside the scalar."""
     m = re.search(rf"\b{re.escape(name)}\b", text)
-    return an.line_col(text, m.start()) if m else (1, 1)
+    return line_col(text, m.start()) if m else (1, 1)
