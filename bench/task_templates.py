@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dslgen import api
 from dslgen.spec import loader
-from dslgen.sql import Database
+from dslgen.sim.database import open_database
 from dslgen.synthesis.task_templates import tasks_from_templates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def main() -> None:
     plan = api.compile_file(args.spec)
     templates = loader.from_file(args.spec).spec.domain.task_templates
     compiled = time.perf_counter() - t0
-    db = Database.from_domain(plan.domain_path)
+    db = open_database(plan)
     best, result = None, None
     for _ in range(args.rounds):
         t0 = time.perf_counter()

@@ -1,7 +1,8 @@
 """The admission oracle for tasks, whatever proposed them.
 
 A task is admitted only when its expected calls, replayed in order on a fresh copy of the seed
-database, all succeed, and its final-state checks are false before the calls and true after (a
+database, all succeed (a look-up whose rubric names only some arguments is not replayed: it
+changes nothing), and its final-state checks are false before the calls and true after (a
 write task that changes nothing is rejected). A read-only task's checks, if any, must hold
 after its calls. A task that `follows` another starts from the state its predecessors reach.
 """
@@ -81,6 +82,8 @@ class TaskOracle:
         for i, call in enumerate(calls, 1):
             tool = self.tools[call.tool]
             missing = [p for p in tool.parameters_schema.get("required", []) if p not in call.arguments]
+            if missing and not tool.writes:
+                continue  # a look-up with any arguments (the rubric names only some): it changes nothing
             if missing:
                 return ("incomplete_call", f"{where}call {i} {call.tool} has no {', '.join(missing)}")
             result = session.call(tool, call.arguments)

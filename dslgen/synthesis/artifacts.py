@@ -2,8 +2,6 @@
 fragment a person can review and commit, and rejected proposals as JSON lines beside them."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Iterable
 
@@ -42,18 +40,6 @@ def _yaml(data: dict, header: str) -> str:
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
     lines = [f"# {line}".rstrip() for line in header.splitlines()]
     return "\n".join(lines + [body])
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write beside, then rename: a reader never sees half a file."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def rejections_jsonl(rejections: Iterable) -> str:
-    return "".join(json.dumps(r.to_json(), ensure_ascii=False, default=str) + "\n" for r in rejections)
 
 
 def rejected_path(output: str | Path) -> Path:

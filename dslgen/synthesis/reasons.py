@@ -11,7 +11,7 @@ REASONS: dict[str, str] = {
     "invalid": "the proposal does not fit the task or tool format",
     "unverifiable": "the task has no expected call and no final_state check: nothing to verify",
     "unknown_tool": "an expected call names a tool the domain does not have",
-    "incomplete_call": "an expected call lacks arguments its tool requires, so it cannot be replayed",
+    "incomplete_call": "an expected write call lacks arguments its tool requires, so it cannot be replayed",
     "call_failed": "an expected call returns an error on the seed data",
     "bad_check": "a final_state query does not run",
     "already_holds": "a final_state check holds before the expected calls",

@@ -105,13 +105,14 @@ def import_file(plan, episodes: Iterable[dict], output) -> Admission:
     """Import episodes on the plan's domain; write the admitted tasks to `output` and the
     rejected ones beside it (`*.rejected.jsonl`)."""
     import textwrap
+    from pathlib import Path
 
-    from dslgen.sql import Database
-    from dslgen.synthesis.artifacts import rejected_path, rejections_jsonl, tasks_yaml, write_atomically
+    from dslgen.output.jsonl import write_atomic, write_jsonl
+    from dslgen.sim.database import open_database
+    from dslgen.synthesis.artifacts import rejected_path, tasks_yaml
 
-    db = Database.from_domain(plan.domain_path, plan.database.engine, plan.database.url)
-    admission = import_episodes(episodes, plan.tools, db)
+    admission = import_episodes(episodes, plan.tools, open_database(plan))
     header = textwrap.fill(HEADER.format(summary=admission.summary("episodes")), 96)
-    write_atomically(output, tasks_yaml(admission.admitted, header))
-    write_atomically(rejected_path(output), rejections_jsonl(admission.rejected))
+    write_atomic(Path(output), [tasks_yaml(admission.admitted, header).encode("utf-8")])
+    write_jsonl(rejected_path(output), (r.to_json() for r in admission.rejected))
     return admission

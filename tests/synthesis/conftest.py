@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from dslgen import api
-from dslgen.sql import Database
+from dslgen.sim.database import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 RETAIL_SPEC = ROOT / "specs" / "retail.yaml"
@@ -18,4 +18,4 @@ def retail_plan():
 
 @pytest.fixture(scope="session")
 def seed_db(retail_plan):
-    return Database.from_domain(retail_plan.domain_path)
+    return open_database(retail_plan)

@@ -7,7 +7,7 @@ from dslgen.backends import make_backend
 from dslgen.compiler.candidates import tool_checker
 from dslgen.spec import loader
 from dslgen.spec.model_settings import ModelSpec
-from dslgen.sql import Database
+from dslgen.sim.database import open_database
 from dslgen.synthesis.generated_tasks import generate_tasks
 from dslgen.synthesis.reasons import REASONS
 from dslgen.synthesis.tool_expansion import expand_tools
@@ -21,7 +21,7 @@ GENERATOR = ModelSpec(backend="embedded", seed=0, max_string=60, max_items=2, ma
 @pytest.fixture(scope="module")
 def library():
     plan = api.compile_file(LIBRARY)
-    return plan, Database.from_domain(plan.domain_path), make_backend(GENERATOR, "generator")
+    return plan, open_database(plan), make_backend(GENERATOR, "generator")
 
 
 def _accounted(result, count):

@@ -4,7 +4,7 @@ import pytest
 from dslgen import api
 from dslgen.spec import loader
 from dslgen.spec.task_templates import TaskTemplate
-from dslgen.sql import Database
+from dslgen.sim.database import open_database
 from dslgen.synthesis.task_templates import expand, instantiate, tasks_from_templates
 from dslgen.synthesis.values import render_value
 from synthesis.conftest import RETAIL_SPEC, ROOT
@@ -19,7 +19,8 @@ def retail_templates():
 
 @pytest.fixture(scope="module")
 def library():
-    return api.compile_file(LIBRARY / "spec.yaml").tools, Database.from_domain(LIBRARY / "domain")
+    plan = api.compile_file(LIBRARY / "spec.yaml")
+    return plan.tools, open_database(plan)
 
 
 def lend(**changes) -> TaskTemplate:
