@@ -117,7 +117,7 @@ def select(plan: Plan, names: list[str] | None, source: Path | None) -> list[str
         return [k for k in kinds if k in names]
     if source is None:
         return kinds
-    return [s.kind for s in plan.stages if not all((source / f).exists() for f in s.outputs)]
+    return [s.kind for s in plan.stages if not all((source / f).exists() for f in s.outputs if f not in s.REPORTS)]
 
 
 def _check_owner(plan: Plan, manifest: Manifest, folder: OutputFolder) -> None:

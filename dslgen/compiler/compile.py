@@ -45,8 +45,12 @@ def compile_spec(loaded: Loaded, output_dir: str | Path | None = None) -> Plan:
         tools=tuple(ctx.tool_analyses[i].compiled for i in range(len(spec.domain.tools))),
         tasks=tuple(spec.domain.tasks), models={role: spec.models.for_role(role) for role in ROLES},
         user_simulator=spec.user_simulator, prompts=dict(spec.prompts),
-        stages=plan_stages(spec.pipeline, notices=tuple(sorted(spec.domain.notices))),
+        stages=plan_stages(spec.pipeline, notices=tuple(sorted(spec.domain.notices)),
+                           predicted_schemas=any(t.simulated and t.simulated.output_schema is None
+                                                 for t in spec.domain.tools)),
         output_dir=out, database=spec.database,
         description=spec.description, notices=tuple(sorted(spec.domain.notices.items())),
+        task_templates=tuple(spec.domain.task_templates),
+        imported_tasks=tuple((file, tuple(tasks)) for file, tasks in spec.imported_tasks.items()),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dslgen.plan.stages import STAGE_TYPES, ExportStage, GenerateTasksStage, Stage
+from dslgen.plan.stages import STAGE_TYPES, ExportStage, GenerateTasksStage, SimulateStage, Stage, ValidateStage
 
 IMPLIED = -1  # index of the implied generate_tasks stage, before the spec's first
 
@@ -23,18 +23,25 @@ class OrderProblem:
     other: int | None = None  # the place of the stage it refers to
 
 
-def plan_stages(pipeline: list[Any], *, notices: tuple[str, ...] = ()) -> tuple[Stage, ...]:
+def plan_stages(pipeline: list[Any], *, notices: tuple[str, ...] = (),
+                predicted_schemas: bool = False) -> tuple[Stage, ...]:
     """The plan's stages for a spec's pipeline (generate_tasks implied when left out);
-    `notices`: names of the domain's licence files, which the export copies."""
-    stages = [_stage(model, notices) for model in pipeline]
+    `notices`: names of the domain's licence files, which the export copies;
+    `predicted_schemas`: some simulated tool declares no output schema, so the stages that
+    play or check tools read the predicted ones."""
+    stages = [_stage(model, notices, predicted_schemas) for model in pipeline]
     if not any(isinstance(s, GenerateTasksStage) for s in stages):
         stages.insert(0, GenerateTasksStage())
     return tuple(stages)
 
 
-def _stage(model: Any, notices: tuple[str, ...]) -> Stage:
+def _stage(model: Any, notices: tuple[str, ...], predicted_schemas: bool) -> Stage:
     cls = STAGE_TYPES[model.stage]
-    return cls.from_spec(model, notices=notices) if cls is ExportStage else cls.from_spec(model)
+    if cls is ExportStage:
+        return cls.from_spec(model, notices=notices)
+    if cls in (SimulateStage, ValidateStage):
+        return cls.from_spec(model, predicted_schemas=predicted_schemas)
+    return cls.from_spec(model)
 
 
 def order_problems(pipeline: list[Any]) -> list[OrderProblem]:

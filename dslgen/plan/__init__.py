@@ -3,6 +3,7 @@ validate, export) imports this package, never the compiler."""
 from dslgen.plan.plan import Plan, SeedData
 from dslgen.plan.stages import (
     STAGE_TYPES,
+    ExpandToolsStage,
     ExportStage,
     GenerateTasksStage,
     ReturnSchemasStage,
@@ -11,5 +12,5 @@ from dslgen.plan.stages import (
     ValidateStage,
 )
 
-__all__ = ["STAGE_TYPES", "ExportStage", "GenerateTasksStage", "Plan", "ReturnSchemasStage", "SeedData",
-           "SimulateStage", "Stage", "ValidateStage"]
+__all__ = ["STAGE_TYPES", "ExpandToolsStage", "ExportStage", "GenerateTasksStage", "Plan", "ReturnSchemasStage",
+           "SeedData", "SimulateStage", "Stage", "ValidateStage"]

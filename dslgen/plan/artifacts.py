@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 TASKS = "tasks.jsonl"  # the tasks dialogues pursue, one TaskSpec a line
+TASKS_REJECTED = "tasks.rejected.jsonl"  # proposed tasks not admitted, each with its reason
+PROPOSED_TOOLS = "proposed_tools.yaml"  # tools the generator proposed and execution admitted: review, then commit
+PROPOSED_TOOLS_REJECTED = "proposed_tools.rejected.jsonl"  # the other proposals, with their diagnostics
+RETURN_SCHEMAS_REJECTED = "return_schemas.rejected.jsonl"  # predicted return schemas not admitted
 RETURN_SCHEMAS = "return_schemas.json"  # tool name → JSON Schema of its output
 DIALOGUES = "dialogues.jsonl"  # every simulated dialogue, appended as it finishes
 VALIDATED = "validated.jsonl"  # every dialogue with its validation result (what exports read)
@@ -15,4 +19,5 @@ LOCK = ".dslgen.lock"  # held by the one run writing into the folder
 
 # Made from the spec alone: out of date as soon as the spec changes. Generated data
 # (dialogues, validation results) stays what it is and can be re-checked.
-FROM_SPEC = frozenset({TASKS, RETURN_SCHEMAS})
+FROM_SPEC = frozenset({TASKS, TASKS_REJECTED, RETURN_SCHEMAS, RETURN_SCHEMAS_REJECTED, PROPOSED_TOOLS,
+                       PROPOSED_TOOLS_REJECTED})

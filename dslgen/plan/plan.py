@@ -52,6 +52,8 @@ class Plan:
     database: DatabaseSpec = DatabaseSpec()  # the engine for the per-dialogue copies
     description: str = ""
     notices: tuple[tuple[str, str], ...] = ()  # the domain's licence files (name, text), for exports
+    task_templates: tuple = ()  # dslgen.spec TaskTemplate: the domain's task_templates.yaml
+    imported_tasks: tuple[tuple[str, tuple[TaskSpec, ...]], ...] = ()  # (tasks file, its tasks)
 
     def tool(self, name: str):
         return next((t for t in self.tools if t.name == name), None)
@@ -87,6 +89,8 @@ class Plan:
             "models": {r: m.model_dump(exclude={"api_key"}) for r, m in self.models.items()},
             "tools": [t.to_json() for t in self.tools],
             "tasks": [t.model_dump(exclude_defaults=True) for t in self.tasks],
+            "task_templates": [t.model_dump(exclude_defaults=True) for t in self.task_templates],
+            "imported_tasks": {file: len(tasks) for file, tasks in self.imported_tasks},
             "user_simulator": self.user_simulator.model_dump(),
             "templates": dict(self.prompts),
             "output_dir": str(self.output_dir),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from dslgen.plan import artifacts as files
-from dslgen.spec.stages import QUALITY_FILTERS, StartState
+from dslgen.spec.stages import QUALITY_FILTERS, GeneratedTasks, StartState
 
 Plan = Any  # dslgen.plan.plan.Plan, which holds the stages (named here without importing it)
 
@@ -23,6 +23,9 @@ class Stage:
     kind: ClassVar[str] = ""
     INPUTS: ClassVar[tuple[str, ...]] = ()
     OUTPUTS: ClassVar[tuple[str, ...]] = ()
+    # what a stage writes about what it left out (rejected proposals, with reasons): recorded
+    # like its outputs, but a folder given with --from need not hold them
+    REPORTS: ClassVar[tuple[str, ...]] = ()
     # settings that do not change what is made (how many dialogues: ids are per index)
     NOT_IDENTITY: ClassVar[frozenset[str]] = frozenset()
 
@@ -36,7 +39,7 @@ class Stage:
 
     @property
     def outputs(self) -> tuple[str, ...]:
-        return self.OUTPUTS
+        return self.OUTPUTS + self.REPORTS
 
     def settings(self) -> dict[str, Any]:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
@@ -58,26 +61,74 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class ExpandToolsStage(Stage):
+    """The generator proposes tools; admitted ones become a tools.yaml fragment to review."""
+
+    kind: ClassVar[str] = "expand_tools"
+    OUTPUTS: ClassVar[tuple[str, ...]] = (files.PROPOSED_TOOLS,)
+    REPORTS: ClassVar[tuple[str, ...]] = (files.PROPOSED_TOOLS_REJECTED,)
+    proposals: int = 5
+    samples: int = 3
+    rows_per_table: int = 2
+
+    def depends(self, plan: Plan) -> dict[str, Any]:
+        return {"seed": plan.seed, "policy": plan.policy, "schema": plan.schema.sql,
+                "seed_data": plan.seed_data.digest, "tools": [t.to_json() for t in plan.tools],
+                "template": plan.prompts["tool_generator"], "model": plan.model_identity("generator")}
+
+
+@dataclass(frozen=True)
 class GenerateTasksStage(Stage):
     kind: ClassVar[str] = "generate_tasks"
     OUTPUTS: ClassVar[tuple[str, ...]] = (files.TASKS,)
-    source: str = "hand_written"
+    REPORTS: ClassVar[tuple[str, ...]] = (files.TASKS_REJECTED,)
+    source: tuple[str, ...] = ("hand_written",)
+    generated: GeneratedTasks = GeneratedTasks()
+    imported: tuple[str, ...] = ()
 
     def depends(self, plan: Plan) -> dict[str, Any]:
-        return {"tasks": [t.model_dump(mode="json") for t in plan.tasks]}
+        # every task is admitted by running it on the seed data with the plan's tools
+        out: dict[str, Any] = {"schema": plan.schema.sql, "seed_data": plan.seed_data.digest,
+                               "tools": [t.to_json() for t in plan.tools]}
+        if "hand_written" in self.source:
+            out["tasks"] = [t.model_dump(mode="json") for t in plan.tasks]
+        if "templates" in self.source:
+            out["templates"] = [t.model_dump(mode="json") for t in plan.task_templates]
+            out["seed"] = plan.seed
+        if "imported" in self.source:
+            out["imported"] = [t.model_dump(mode="json") for _, tasks in plan.imported_tasks for t in tasks]
+        if "generated" in self.source:
+            out.update(seed=plan.seed, policy=plan.policy, template=plan.prompts["task_generator"],
+                       model=plan.model_identity("generator"))
+        return out
 
 
 @dataclass(frozen=True)
 class ReturnSchemasStage(Stage):
     kind: ClassVar[str] = "return_schemas"
     OUTPUTS: ClassVar[tuple[str, ...]] = (files.RETURN_SCHEMAS,)
+    REPORTS: ClassVar[tuple[str, ...]] = (files.RETURN_SCHEMAS_REJECTED,)
+    attempts: int = 3
 
     def depends(self, plan: Plan) -> dict[str, Any]:
-        return {"tools": [t.to_json() for t in plan.tools]}
+        out: dict[str, Any] = {"tools": [t.to_json() for t in plan.tools]}
+        if any(t.return_schema is None for t in plan.tools):  # some are predicted by the generator
+            out.update(seed=plan.seed, template=plan.prompts["return_schema_generator"],
+                       model=plan.model_identity("generator"))
+        return out
+
+
+class _ReadsPredictedSchemas:
+    """A stage that plays or checks simulated tools: when some declare no output schema, it
+    reads the schemas the return_schemas stage predicted (set by the compiler)."""
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.INPUTS + ((files.RETURN_SCHEMAS,) if self.predicted_schemas else ())
 
 
 @dataclass(frozen=True)
-class SimulateStage(Stage):
+class SimulateStage(_ReadsPredictedSchemas, Stage):
     kind: ClassVar[str] = "simulate"
     INPUTS: ClassVar[tuple[str, ...]] = (files.TASKS,)
     OUTPUTS: ClassVar[tuple[str, ...]] = (files.DIALOGUES,)
@@ -89,6 +140,7 @@ class SimulateStage(Stage):
     max_steps: int = 4
     max_errors: int = 4
     start: StartState | None = None
+    predicted_schemas: bool = False
 
     def depends(self, plan: Plan) -> dict[str, Any]:
         return {"spec": plan.name, "seed": plan.seed, "policy": plan.policy, "schema": plan.schema.sql,
@@ -100,13 +152,14 @@ class SimulateStage(Stage):
 
 
 @dataclass(frozen=True)
-class ValidateStage(Stage):
+class ValidateStage(_ReadsPredictedSchemas, Stage):
     kind: ClassVar[str] = "validate"
     INPUTS: ClassVar[tuple[str, ...]] = (files.TASKS, files.DIALOGUES)
     OUTPUTS: ClassVar[tuple[str, ...]] = (files.VALIDATED, files.REJECTED, files.REPORT, files.STATS)
     keep: str = "valid"  # read by the export stage
     judge: bool = True
     filters: tuple[str, ...] = QUALITY_FILTERS
+    predicted_schemas: bool = False
 
     def identity(self) -> dict[str, Any]:
         return {k: v for k, v in self.settings().items() if k != "keep"}

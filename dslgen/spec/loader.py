@@ -65,10 +65,11 @@ def from_text(text: str, file: str = "<spec>") -> Loaded:
     diags += head.diagnostics
     domain = _load_domain(data.get("domain"), Path(file).parent, sources, diags, smap)
     prompts = _load_templates(head.value, Path(file).parent, sources, diags, smap)
+    imported = _load_imported_tasks(head.value, Path(file).parent, sources, diags, smap)
     spec = None
     if head.value is not None and domain is not None and not diags:
         fields = {k: getattr(head.value, k) for k in SpecFile.model_fields if k != "domain"}
-        spec = Spec(**fields, domain=domain, path=Path(file), prompts=prompts)
+        spec = Spec(**fields, domain=domain, path=Path(file), prompts=prompts, imported_tasks=imported)
     diags.sort(key=lambda d: d.sort_key())
     return Loaded(spec, sources, diags)
 
@@ -238,6 +239,23 @@ def _load_task_templates(folder: Path, shown, sources: Sources, diags: list):
     return _load_listing(text, shown(TASK_TEMPLATES_FILE), TaskTemplatesFile, "task_templates", sources, diags)
 
 
+def _load_imported_tasks(head: SpecFile | None, base: Path, sources: Sources, diags: list,
+                         smap: SourceMap) -> dict[str, list]:
+    """The tasks files a generate_tasks stage imports (relative to the spec): file → tasks."""
+    out: dict[str, list] = {}
+    for i, stage in enumerate(head.pipeline if head is not None else []):
+        for j, rel in enumerate(getattr(stage, "imported", [])):
+            path = base / rel
+            if not path.is_file():
+                diags.append(Diagnostic("DSL110", f"tasks file '{rel}' not found", smap.span(("pipeline", i, "imported", j)),
+                                        f"looked in {path}; write it with `dslgen import tau-bench`"))
+                continue
+            listing = _load_listing(_read(path, "imported tasks"), _shown_path(path.parent)(path.name), TasksFile,
+                                    "tasks", sources, diags, prefix=("imported_tasks", rel))
+            out[rel] = listing.tasks if listing is not None else []
+    return out
+
+
 def _shown_path(folder: Path):
     """Paths in diagnostics: relative to the working directory when possible."""
     def shown(name: str) -> str:
@@ -275,10 +293,11 @@ def _read_seed_files(seed: Path, shown, sources: Sources, diags: list) -> dict[s
     return files
 
 
-def _load_listing(text: str, file: str, model: type, key: str, sources: Sources, diags: list):
+def _load_listing(text: str, file: str, model: type, key: str, sources: Sources, diags: list,
+                  prefix: tuple | None = None):
     data, smap, found = load_yaml(text, file)
     diags += found
-    sources.mount(("domain", key), smap, (key,))
+    sources.mount(prefix or ("domain", key), smap, (key,))
     if data is None and found:
         return None
     data = data if data is not None else {}

@@ -105,6 +105,7 @@ class Spec(_SpecBody):
     domain: Domain
     path: Path  # the spec file
     prompts: dict[str, str]  # template name → Jinja text (defaults or the spec's overrides)
+    imported_tasks: dict[str, list[TaskSpec]] = {}  # a generate_tasks stage's imported tasks files
 
     def stage(self, kind: type) -> SpecModel | None:
         return next((s for s in self.pipeline if isinstance(s, kind)), None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from dslgen.spec.base import SpecModel
 
@@ -42,15 +42,62 @@ class StartState(SpecModel):
         description="Tool calls applied to the seed database before the dialogue starts.")] = []
 
 
+TaskSource = Literal["hand_written", "templates", "generated", "imported"]
+
+
+class GeneratedTasks(SpecModel):
+    """Settings of the `generated` task source."""
+
+    proposals: Annotated[int, Field(ge=1, le=1000, description="How many tasks the generator model proposes.")] = 5
+    rows_per_table: Annotated[int, Field(
+        ge=1, le=20, description="Rows of each table shown to the model (its limited data view).")] = 2
+
+
 class GenerateTasksStage(SpecModel):
     stage: Literal["generate_tasks"]
-    source: Annotated[Literal["hand_written"], Field(
-        description="Where the tasks come from: hand_written = the domain's tasks.yaml. "
+    source: Annotated[TaskSource | list[TaskSource], Field(
+        description="Where the tasks come from, one or several: hand_written = the domain's tasks.yaml; "
+                    "templates = its task_templates.yaml (rows of the seed data, no model); generated = "
+                    "written by the generator model; imported = the tasks files under `imported`. Every "
+                    "task is admitted only after its calls run on the seed data and its final-state "
+                    "checks turn from false to true; the others go to tasks.rejected.jsonl with a reason. "
                     "A pipeline without this stage gets it implicitly, first.")] = "hand_written"
+    generated: Annotated[GeneratedTasks, Field(description="Settings of the generated source.")] = GeneratedTasks()
+    imported: Annotated[list[str], Field(
+        description="For the imported source: tasks files (tasks.yaml format, e.g. written by "
+                    "`dslgen import tau-bench`), relative to the spec.")] = []
+
+    @field_validator("source", mode="after")
+    @classmethod
+    def _as_list(cls, value):
+        value = [value] if isinstance(value, str) else value
+        if not value or len(set(value)) != len(value):
+            raise ValueError("name each task source once")
+        return value
+
+    @model_validator(mode="after")
+    def _imported_files(self) -> "GenerateTasksStage":
+        if ("imported" in self.source) != bool(self.imported):
+            raise ValueError("the imported source and the `imported` files go together: "
+                             "source: [imported], imported: [tasks_file.yaml]")
+        return self
+
+
+class ExpandToolsStage(SpecModel):
+    stage: Literal["expand_tools"]
+    proposals: Annotated[int, Field(
+        ge=1, le=100, description="How many tools the generator model proposes (the paper: up to ten).")] = 5
+    samples: Annotated[int, Field(
+        ge=1, le=20, description="Calls with arguments sampled from the data that each proposal must survive.")] = 3
+    rows_per_table: Annotated[int, Field(
+        ge=1, le=20, description="Rows of each table shown to the model.")] = 2
 
 
 class ReturnSchemasStage(SpecModel):
     stage: Literal["return_schemas"]
+    attempts: Annotated[int, Field(
+        ge=1, le=10, description="For a simulated tool that declares no output_schema: how many predictions "
+                                 "the generator model may make before the stage fails.")] = 3
 
 
 class SimulateStage(SpecModel):
@@ -110,5 +157,6 @@ class ExportStage(SpecModel):
         return (self.format,) if isinstance(self.format, str) else tuple(dict.fromkeys(self.format))
 
 
-Stage = Annotated[Union[GenerateTasksStage, ReturnSchemasStage, SimulateStage, ValidateStage, ExportStage],
+Stage = Annotated[Union[ExpandToolsStage, GenerateTasksStage, ReturnSchemasStage, SimulateStage, ValidateStage,
+                        ExportStage],
                   Field(discriminator="stage")]

@@ -146,7 +146,9 @@ class SimulatedOutput(SpecModel):
     constrained to `output_schema` and re-validated against it. Outputs are not grounded in
     the database, so the dialogue record marks every such call as simulated."""
 
-    output_schema: Annotated[dict[str, Any], Field(description="JSON Schema every output must match.")]
+    output_schema: Annotated[Optional[dict[str, Any]], Field(
+        description="JSON Schema every output must match. Left out, the generator model predicts one "
+                    "(a return_schemas stage before simulate), typing shared fields like the other tools.")] = None
     writes: Annotated[bool, Field(
         description="The tool changes something outside (counts as a write for rubrics and the "
                     "stop guard; the database itself is never touched).")] = False

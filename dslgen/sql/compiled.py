@@ -77,7 +77,7 @@ class CompiledTool:
     guards: tuple[CompiledGuard | CompiledForEach, ...]
     write_statements: tuple[CompiledStatement, ...]
     doc: CompiledDoc | None
-    return_schema: dict
+    return_schema: dict | None  # None: a simulated tool that declares none (the generator predicts it)
     lists: tuple[str, ...]  # list parameters, bound as JSON text (their tables read it)
     fragments: tuple[tuple[str, str], ...] = ()  # `with`: name → SQL, inlined where read (shown in the plan)
     ends_dialogue: bool = False

@@ -1,37 +1,88 @@
 """generate_tasks: the tasks dialogues pursue, written to tasks.jsonl (one task a line).
 
-Tasks come from a source; `hand_written` is the domain's tasks.yaml, carried in the plan.
-Other sources (templates, a generator model, an import) are functions of the same shape
-added to SOURCES. A person may edit tasks.jsonl and start a run from it (`--from`); it is
-read back with the same checks as a hand-written task's references.
+Tasks come from one or several sources: `hand_written` (the domain's tasks.yaml),
+`templates` (its task_templates.yaml: rows of the seed data, no model), `generated` (the
+generator model) and `imported` (tasks files, e.g. from `dslgen import tau-bench`), all
+carried in the plan. Every task, whatever its source, is admitted by the oracle of
+dslgen/synthesis (its calls run on a fresh copy of the seed data, its final-state checks
+turn from false to true); the others go to tasks.rejected.jsonl with their reason. A
+person may edit tasks.jsonl and start a run from it (`--from`); it is read back with the
+same checks as a hand-written task's references.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from pydantic import ValidationError
 
+from dslgen.backends import make_backend
 from dslgen.errors import RunError
 from dslgen.output.jsonl import iter_jsonl, write_jsonl
 from dslgen.plan import GenerateTasksStage, Plan
-from dslgen.plan.artifacts import TASKS
+from dslgen.plan.artifacts import TASKS, TASKS_REJECTED
+from dslgen.sim.database import open_database
 from dslgen.spec.tasks import TaskSpec
 from dslgen.stages import StageContext, StageResult
+from dslgen.synthesis.admission import TaskOracle
+from dslgen.synthesis.generated_tasks import generate_tasks
+from dslgen.synthesis.reasons import Admission, Rejection
+from dslgen.synthesis.task_templates import tasks_from_templates
 
 
-def hand_written(plan: Plan, stage: GenerateTasksStage) -> Iterable[TaskSpec]:
-    return plan.tasks
+def hand_written(plan: Plan, stage: GenerateTasksStage, db, ctx: StageContext) -> Admission:
+    return TaskOracle(plan.tools, db).admit(plan.tasks, "hand_written")
 
 
-SOURCES: dict[str, Callable[[Plan, GenerateTasksStage], Iterable[TaskSpec]]] = {"hand_written": hand_written}
+def templates(plan: Plan, stage: GenerateTasksStage, db, ctx: StageContext) -> Admission:
+    return tasks_from_templates(plan.task_templates, plan.tools, db, plan.seed)
+
+
+def generated(plan: Plan, stage: GenerateTasksStage, db, ctx: StageContext) -> Admission:
+    backend = make_backend(plan.models["generator"], "generator")
+    return generate_tasks(plan, backend, db, stage.generated.proposals, rows_per_table=stage.generated.rows_per_table,
+                          id_prefix=f"generated-{ctx.digest[:8]}")  # new inputs, new ids
+
+
+def imported(plan: Plan, stage: GenerateTasksStage, db, ctx: StageContext) -> Admission:
+    tasks = [t for _, file_tasks in plan.imported_tasks for t in file_tasks]
+    return TaskOracle(plan.tools, db).admit(tasks, "imported")
+
+
+SOURCES: dict[str, Callable[..., Admission]] = {
+    "hand_written": hand_written, "templates": templates, "generated": generated, "imported": imported}
 
 
 def run(stage: GenerateTasksStage, ctx: StageContext) -> StageResult:
-    tasks = list(SOURCES[stage.source](ctx.plan, stage))
-    write_jsonl(ctx.folder / TASKS, (t.model_dump(mode="json", exclude_defaults=True) for t in tasks))
-    return StageResult(stage.kind, [f"generate_tasks: {len(tasks)} task(s) ({stage.source}) in {TASKS}"],
-                       {"tasks": len(tasks)})
+    db, result, lines = open_database(ctx.plan), Admission(), []
+    for source in stage.source:
+        admission = SOURCES[source](ctx.plan, stage, db, ctx)
+        lines.append(f"generate_tasks: {source}: {admission.summary('tasks')}")
+        result.extend(admission)
+        result.fault = result.fault or admission.fault
+    _reject_taken_ids(result)
+    write_jsonl(ctx.folder / TASKS, (t.model_dump(mode="json", exclude_defaults=True) for t in result.admitted))
+    write_jsonl(ctx.folder / TASKS_REJECTED, (r.to_json() for r in result.rejected))
+    if result.fault is not None:  # what was made is written; the run stops on the server fault
+        raise RunError(f"generate_tasks: the generator stopped: {result.fault}",
+                       hint=getattr(result.fault, "hint", None) or "rerun when the model server is back")
+    lines.append(f"generate_tasks: {len(result.admitted)} task(s) in {TASKS}, {len(result.rejected)} "
+                 f"rejected in {TASKS_REJECTED}")
+    return StageResult(stage.kind, lines, {"tasks": len(result.admitted), "rejected": len(result.rejected),
+                                           "rejected_by_reason": result.by_reason()})
+
+
+def _reject_taken_ids(result: Admission) -> None:
+    """Two sources may name tasks alike: the first keeps the id, later ones are rejected."""
+    seen, kept = set(), []
+    for task in result.admitted:
+        if task.id in seen:
+            result.rejected.append(Rejection("generate_tasks", task.id, "duplicate", "another source has a task "
+                                             "with this id", task.model_dump(mode="json", exclude_defaults=True)))
+        else:
+            seen.add(task.id)
+            kept.append(task)
+    result.admitted = kept
 
 
 def read_tasks(plan: Plan, path: Path) -> list[TaskSpec]:

@@ -24,11 +24,12 @@ from dslgen.sim.tasks import pick_tasks
 from dslgen.sim.tool_simulator import ToolSimulator
 from dslgen.stages import StageContext, StageResult
 from dslgen.stages.generate_tasks import read_tasks
+from dslgen.stages.return_schemas import with_predicted_schemas
 from dslgen.templating import render
 
 
 def run(stage: SimulateStage, ctx: StageContext) -> StageResult:
-    plan = ctx.plan
+    plan = with_predicted_schemas(ctx.plan, ctx.folder)
     tasks = read_tasks(plan, ctx.folder / TASKS)
     log = ctx.folder / DIALOGUES
     done, redo = _finished_ids(log)

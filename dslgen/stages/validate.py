@@ -20,6 +20,7 @@ from dslgen.sim.database import apply_start_calls, open_database
 from dslgen.sim.dialogue import Dialogue
 from dslgen.stages import StageContext, StageResult
 from dslgen.stages.generate_tasks import read_tasks
+from dslgen.stages.return_schemas import with_predicted_schemas
 from dslgen.validate.filters import FilterContext, tripped
 from dslgen.validate.judge import Judge
 from dslgen.validate.report import Report
@@ -61,7 +62,8 @@ class _Checker:
 
 
 def run(stage: ValidateStage, ctx: StageContext) -> StageResult:
-    checker = _Checker(ctx.plan, stage, read_tasks(ctx.plan, ctx.folder / TASKS))
+    plan = with_predicted_schemas(ctx.plan, ctx.folder)
+    checker = _Checker(plan, stage, read_tasks(plan, ctx.folder / TASKS))
     earlier = _earlier_results(ctx) if ctx.reuse else {}
     report = Report()
     with JsonlWriter(ctx.folder / VALIDATED) as validated, JsonlWriter(ctx.folder / REJECTED) as rejected:

@@ -1,25 +1,23 @@
 """Tool expansion (the paper's tool preparation): the generator proposes tools the toolset
 lacks, and a proposal is admitted only when it passes every check a hand-written tool passes
-and runs on the seed data, with arguments drawn from that data, without an engine error."""
+(tool_checks.py) and runs on the seed data, with arguments drawn from that data, without an
+engine error."""
 from __future__ import annotations
 
 import json
 import random
-from typing import Callable
 
 from pydantic import ValidationError
 
 from dslgen.spec.tools import ToolSpec
-from dslgen.sql import ToolCompileError, compile_tool
 from dslgen.synthesis.data_view import ArgumentSampler
 from dslgen.synthesis.proposals import Stop, prompt_context, proposals, strict_object
 from dslgen.synthesis.reasons import Admission, Rejection
+from dslgen.synthesis.tool_checks import ToolChecker
 from dslgen.templating import render
 
 SOURCE = "expand_tools"
 _NAME = r"^[a-z][a-z0-9_]{2,47}$"
-
-ToolCheck = Callable[[dict], list]  # tools.yaml data of one tool → its diagnostics (see compiler/candidates.py)
 
 
 def tool_schema(max_parameters: int = 4) -> dict:
@@ -44,8 +42,8 @@ def tool_data(proposal: dict) -> dict:
 class ToolAdmission:
     """Checks, compiles and runs proposed tools on forks of the seed database."""
 
-    def __init__(self, db, check: ToolCheck, taken: set[str], samples: int = 3, seed: int = 0):
-        self.db, self.check, self.taken = db, check, set(taken)
+    def __init__(self, db, tools, samples: int = 3, seed: int = 0):
+        self.db, self.checker = db, ToolChecker(tools, db.schema)
         self.samples, self.rng = samples, random.Random(f"{seed}|{SOURCE}")
 
     def admit(self, data: dict, name: str) -> ToolSpec | Rejection:
@@ -53,22 +51,18 @@ class ToolAdmission:
             spec = ToolSpec.model_validate(data)
         except ValidationError as exc:
             return Rejection(SOURCE, name, "invalid", str(exc.errors()[0]["msg"]), data)
-        verdict = self._verdict(spec, data)
+        tool, found = self.checker.check(spec)
+        verdict = self._verdict(spec.name, tool, found)
         if verdict is not None:
             return Rejection(SOURCE, spec.name, *verdict, data)
-        self.taken.add(spec.name)
+        self.checker.admitted(tool)
         return spec
 
-    def _verdict(self, spec: ToolSpec, data: dict) -> tuple[str, str] | None:
-        if spec.name in self.taken:
-            return ("duplicate", f"a tool named '{spec.name}' already exists")
-        problems = [d for d in self.check(data) if d.severity == "error"]
-        if problems:
-            return ("diagnostics", "; ".join(f"{d.code} {d.message}" for d in problems))
-        try:
-            tool = compile_tool(spec, self.db.schema)
-        except ToolCompileError as exc:
-            return ("diagnostics", str(exc))
+    def _verdict(self, name: str, tool, found: list) -> tuple[str, str] | None:
+        if any(f.code == "DSL201" for f in found):
+            return ("duplicate", f"a tool named '{name}' already exists")
+        if found:
+            return ("diagnostics", "; ".join(map(str, found)))
         return self._sampled(tool)
 
     def _sampled(self, tool) -> tuple[str, str] | None:
@@ -88,13 +82,12 @@ class ToolAdmission:
         return ("never_succeeds", last)
 
 
-def expand_tools(plan, backend, db, check: ToolCheck, count: int, *, rows_per_table: int = 2,
-                 samples: int = 3) -> Admission:
+def expand_tools(plan, backend, db, count: int, *, rows_per_table: int = 2, samples: int = 3) -> Admission:
     """Up to `count` proposed tools; each admitted (as a ToolSpec) or kept with its reason."""
     rng = random.Random(f"{plan.seed}|{SOURCE}")
     with db.fork() as session:
         context = prompt_context(plan, session, rows_per_table, rng)
-    admission, out = ToolAdmission(db, check, {t.name for t in plan.tools}, samples, plan.seed), Admission()
+    admission, out = ToolAdmission(db, plan.tools, samples, plan.seed), Admission()
     written: list[str] = []
     prompt = lambda i: render(plan.prompts["tool_generator"], **context, written=written)  # noqa: E731
     try:

@@ -55,5 +55,3 @@ def check(ctx: CheckContext) -> None:
         _check_calls(ctx, i, task, tools)
         _check_links(ctx, i, task, personas, task_ids)
     _check_start(ctx, tools)
-    if not ctx.spec.domain.tasks:
-        ctx.error("DSL306", "the domain has no tasks", ("domain",), "add tasks to the domain's tasks.yaml")

@@ -11,8 +11,8 @@ JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null
 
 def check(ctx: CheckContext) -> None:
     for i, tool in enumerate(ctx.spec.domain.tools):
-        if tool.simulated is None:
-            continue
+        if tool.simulated is None or tool.simulated.output_schema is None:
+            continue  # none declared: predicted by the return_schemas stage (DSL309 checks there is one)
         schema = tool.simulated.output_schema
         try:
             jsonschema.Draft202012Validator.check_schema(schema)
