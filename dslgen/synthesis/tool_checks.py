@@ -40,7 +40,7 @@ class ToolChecker:
         if spec.name in self.names:
             return None, [ToolFinding("DSL201", f"duplicate tool name '{spec.name}'", "name")]
         analysis = analyze_tool(spec, self.schema)
-        found = [_finding(p) for p in analysis.errors] + self._entity_clashes(analysis.entities)
+        found = [_finding(p) for p in analysis.problems] + self._entity_clashes(analysis.entities)
         return (analysis.compiled if not found else None), found
 
     def _entity_clashes(self, entities) -> list[ToolFinding]:
