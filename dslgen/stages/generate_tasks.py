@@ -101,5 +101,8 @@ def read_tasks(plan: Plan, path: Path) -> list[TaskSpec]:
         raise RunError("; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""),
                        hint="fix the tasks file, or make it again with generate_tasks")
     if not tasks:
-        raise RunError(f"{path} holds no task", hint="run generate_tasks, or give a tasks file with --from")
+        rejected = path.with_name(TASKS_REJECTED)
+        why = f": every proposed task was rejected, see {rejected}" if rejected.exists() and rejected.stat().st_size else ""
+        raise RunError(f"{path} holds no task{why}", hint="run generate_tasks with another source or more "
+                       "proposals, or give a tasks file with --from")
     return tasks

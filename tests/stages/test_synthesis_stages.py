@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 from dslgen import api
 from dslgen.backends import clear_backends
-from dslgen.errors import SpecError
+from dslgen.cli import main
+from dslgen.errors import RunError, SpecError
 from dslgen.spec.tools import ToolsFile
 from scripted import ROOT, lines, variant
 
@@ -213,10 +215,6 @@ def test_a_run_from_edited_generated_tasks(tmp_path):
 
 
 def test_the_cli_runs_generate_tasks_alone(tmp_path):
-    from click.testing import CliRunner
-
-    from dslgen.cli import main
-
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", str(ROOT / "specs" / "retail-templates.yaml"), "--out", str(out),
                                        "--stages", "generate_tasks"])
@@ -225,3 +223,12 @@ def test_the_cli_runs_generate_tasks_alone(tmp_path):
     assert {p.name for p in out.iterdir()} - {".dslgen.lock"} == {"manifest.json", "tasks.jsonl", "tasks.rejected.jsonl"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert list(manifest["stages"]) == ["generate_tasks"]
+
+
+def test_when_every_task_is_rejected_simulate_says_where_they_went(tmp_path):
+    def only_emma(data):
+        data["models"]["generator"] = generator([LEND_EMMA])
+        data["pipeline"].insert(0, {"stage": "generate_tasks", "source": "generated", "generated": {"proposals": 1}})
+    with pytest.raises(RunError, match="every proposed task was rejected, see .*tasks.rejected.jsonl"):
+        api.run_spec(variant(tmp_path, only_emma), out=tmp_path / "out", progress=False)
+    assert lines(tmp_path / "out" / "tasks.rejected.jsonl")[0]["reason"] == "call_failed"
