@@ -20,6 +20,7 @@ from pydantic_core import PydanticUndefined
 
 from dslgen.authoring.reference_examples import EXAMPLES
 from dslgen.spec.models import SpecFile
+from dslgen.spec.task_templates import TaskTemplatesFile
 from dslgen.spec.tasks import TasksFile
 from dslgen.spec.tools import ToolsFile
 from dslgen.sql.seed_mapping import SeedMapping
@@ -40,6 +41,8 @@ PAGES = (
          "Tools as parameterized SQL; `docs/tool-language.md` explains how a call runs."),
     Page("tasks.md", "Tasks (`domains/<name>/tasks.yaml`)", TasksFile,
          "Tasks the simulated user pursues, each with the rubric a dialogue is checked against."),
+    Page("task-templates.md", "Task templates (`domains/<name>/task_templates.yaml`)", TaskTemplatesFile,
+         "Templates that turn rows of the seed data into tasks, with no model; see `docs/synthesis.md`."),
     Page("seed-mapping.md", "Seed mapping (`domains/<name>/seed/mapping.yaml`)", SeedMapping,
          "How nested JSON documents in the seed folder become the rows of the domain's tables."),
 )

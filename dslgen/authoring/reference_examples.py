@@ -51,10 +51,51 @@ url: postgresql://me@127.0.0.1:5432/dslgen
 """,
     "GenerateTasksStage": """
 stage: generate_tasks
-source: hand_written
+source: [hand_written, templates, imported]
+imported: [../domains/retail/tasks_tau_bench.yaml]
+""",
+    "GeneratedTasks": """
+proposals: 20
+rows_per_table: 2
+""",
+    "ExpandToolsStage": """
+stage: expand_tools
+proposals: 5
+samples: 3
 """,
     "ReturnSchemasStage": """
 stage: return_schemas
+attempts: 3
+""",
+    # ------------------------------------------------------------------ task templates
+    "TaskTemplatesFile": """
+task_templates:
+  - id: cancel_pending
+    sample: SELECT order_id FROM orders WHERE status = 'pending' ORDER BY order_id
+    goal: You want your pending order {{ order_id }} cancelled.
+    rubric:
+      expected_calls:
+        - {tool: cancel_pending_order, arguments: {order_id: "{{ order_id }}", reason: no longer needed}}
+""",
+    "TaskTemplate": """
+id: cancel_pending
+sample: |
+  SELECT o.order_id, u.first_name, u.zip
+  FROM orders AS o JOIN users AS u ON u.user_id = o.user_id
+  WHERE o.status = 'pending' ORDER BY o.order_id
+limit: 100
+choose: {reason: [no longer needed, ordered by mistake]}
+goal: "You want your pending order {{ order_id }} cancelled: {{ reason }}."
+known: {first_name: "{{ first_name }}", zip: "{{ zip }}"}
+persona: [patient, busy]
+difficulty: easy
+rubric:
+  expected_calls:
+    - tool: cancel_pending_order
+      arguments: {order_id: "{{ order_id }}", reason: "{{ reason }}"}
+  final_state:
+    - sql: SELECT status FROM orders WHERE order_id = :order_id
+      expect: cancelled
 """,
     "SimulateStage": """
 stage: simulate
