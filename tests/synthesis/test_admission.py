@@ -25,10 +25,12 @@ def test_a_write_task_whose_check_turns_true_is_admitted(oracle):
     assert oracle.verdict(task(calls=[CANCEL], checks=[CANCELLED])) is None
 
 
-def test_a_check_that_already_holds_before_the_calls_is_rejected(oracle):
-    pending = ("SELECT COUNT(*) FROM orders WHERE order_id = '#W5765741'", 1)  # true before and after
-    reason, detail = oracle.verdict(task(calls=[CANCEL], checks=[CANCELLED, pending]))
+def test_checks_that_already_hold_before_the_calls_are_rejected(oracle):
+    exists = ("SELECT COUNT(*) FROM orders WHERE order_id = '#W5765741'", 1)  # true before and after
+    reason, detail = oracle.verdict(task(calls=[CANCEL], checks=[exists]))
     assert reason == "already_holds" and "COUNT(*)" in detail
+    # beside a check the calls make true, one that holds throughout is an invariant
+    assert oracle.verdict(task(calls=[CANCEL], checks=[CANCELLED, exists])) is None
 
 
 def test_expected_calls_that_fail_are_rejected_with_the_tool_error(oracle):
@@ -56,10 +58,17 @@ def test_unknown_tools_bad_queries_and_partial_calls_are_rejected(oracle):
     assert oracle.verdict(task(calls=[("refund_everything", {})]))[0] == "unknown_tool"
     bad = ("SELECT statuz FROM orders WHERE order_id = '#W5765741'", "cancelled")
     assert oracle.verdict(task(calls=[CANCEL], checks=[bad]))[0] == "bad_check"
-    partial = ("cancel_pending_order", {"order_id": "#W5765741"})
-    assert oracle.verdict(task(calls=[partial], checks=[CANCELLED])) == (
-        "incomplete_call", "call 1 cancel_pending_order has no reason")
     assert oracle.verdict(task())[0] == "unverifiable"
+
+
+def test_a_write_argument_the_rubric_leaves_open_comes_from_what_the_user_knows(oracle):
+    partial = ("cancel_pending_order", {"order_id": "#W5765741"})
+    why = ("SELECT cancel_reason FROM orders WHERE order_id = '#W5765741'", "ordered by mistake")
+    assert oracle.verdict(task(calls=[partial], checks=[why], known={"reason": "ordered by mistake"})) is None
+    reason, detail = oracle.verdict(task(calls=[partial], checks=[why], known={"reason": "no longer needed"}))
+    assert reason == "not_reached" and "cancel_reason" in detail
+    # not known either: a value the tool accepts (here one of its enum) is drawn
+    assert oracle.verdict(task(calls=[partial], checks=[CANCELLED])) is None
 
 
 def test_a_read_only_task_needs_its_checks_to_hold_after(oracle):
