@@ -33,17 +33,24 @@ def spec_json_schema() -> dict:
 
 def run_spec(path: str | Path, *, out: str | Path | None = None, limit: int | None = None,
              mode: str | None = None, start: str | Path | None = None, progress: bool = True,
-             stages: list[str] | None = None, from_dir: str | Path | None = None):
+             stages: list[str] | None = None, from_dir: str | Path | None = None,
+             concurrency: int | None = None, executor: str = "local", shard: str | None = None,
+             log_format: str = "text", quiet: bool = False, resume: bool = False):
     """Compile and run a spec into its output folder. `stages` runs only those (reading the
     other stages' files from the folder); `from_dir` is a folder of files a person edited
     (e.g. tasks.jsonl) that stand in for the stages that make them; `start` names a
-    YAML/JSON file with a starting history and database state."""
+    YAML/JSON file with a starting history and database state. `concurrency`: dialogues in
+    flight; `executor`: local (threads) or ray; `shard`: "i/n", this machine's part of the
+    dialogues (join the parts with `merge`); `resume`: finish the run the folder holds."""
+    from dslgen.execute import RunOptions
+    from dslgen.execute.shard import WHOLE, Shard
     from dslgen.runner import run_plan
 
+    options = RunOptions(concurrency, executor, Shard.parse(shard) if shard else WHOLE, log_format, quiet)
     plan = compile_file(path, out)
     start_state = loader.start_state_from_file(start) if start else None
     return run_plan(plan, stages=stages, from_dir=from_dir, limit=limit, mode=mode, start=start_state,
-                    progress=progress)
+                    progress=progress, options=options, resume=resume)
 
 
 def import_tau_bench(episodes, output: str | Path, spec: str | Path = "specs/retail.yaml"):

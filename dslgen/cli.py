@@ -100,12 +100,37 @@ def schema(output: str | None) -> None:
               help="Start from the files in DIR (e.g. an edited tasks.jsonl): they stand in for the "
                    "stages that make them.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress display.")
+@click.option("--concurrency", type=click.IntRange(1, 4096),
+              help="Dialogues in flight at once (default: the spec's, else 16 for model servers, 1 for a "
+                   "model in this process).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where dialogues run: threads of this process, or Ray actors (pip install 'dslgen[ray]'; "
+                   "joins RAY_ADDRESS, else starts Ray on this machine).")
+@click.option("--shard", metavar="I/N", help="Make only part I of N of the dialogues (join the parts "
+                                             "with `dslgen merge`).")
+@click.option("--resume", is_flag=True, help="Finish the run this folder holds (its shard and limit); "
+                                             "a plain rerun resumes too.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: progress and the summary as JSON lines on stderr (for CI).")
 def run(spec: str, out: str | None, limit: int | None, mode: str | None, start: str | None,
-        stage_list: str | None, from_dir: str | None, no_progress: bool) -> None:
+        stage_list: str | None, from_dir: str | None, no_progress: bool, concurrency: int | None,
+        executor: str, shard: str | None, resume: bool, quiet: bool, log_format: str) -> None:
     """Run a spec's pipeline: tasks, simulation, validation, export."""
     stages = [s.strip() for s in stage_list.split(",") if s.strip()] if stage_list else None
     result = api.run_spec(spec, out=out, limit=limit, mode=mode, start=start, progress=not no_progress,
-                          stages=stages, from_dir=from_dir)
+                          stages=stages, from_dir=from_dir, concurrency=concurrency, executor=executor,
+                          shard=shard, log_format=log_format, quiet=quiet, resume=resume)
+    _report(result, quiet, log_format)
+
+
+def _report(result, quiet: bool, log_format: str) -> None:
+    if quiet:
+        return
+    if log_format == "json":
+        click.echo(json.dumps({"event": "summary", "output_dir": str(result.output_dir),
+                               "stages": {r.kind: r.counts for r in result.stages}}), err=True)
+        return
     if result.table():
         click.echo(result.table(), err=True)
     click.echo(result.summary(), err=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dslgen.errors import RunError
+from dslgen.execute import RunOptions
+from dslgen.execute.shard import Shard
 from dslgen.output.folder import OutputFolder, file_sha256
 from dslgen.output.manifest import EDITED, Manifest
 from dslgen.plan import Plan, SimulateStage, Stage
@@ -69,33 +71,56 @@ class RunResult:
 
 def run_plan(plan: Plan, *, stages: list[str] | None = None, from_dir: str | Path | None = None,
              limit: int | None = None, mode: str | None = None, start: StartState | None = None,
-             progress: bool = True) -> RunResult:
+             progress: bool = True, options: RunOptions | None = None, resume: bool = False) -> RunResult:
     """Run the plan's stages (all, or those named in `stages`) into `plan.output_dir`.
     `from_dir`: a folder whose files (e.g. an edited tasks.jsonl) stand in for the stages
-    that make them. `mode` and `start` override the simulate stage's own settings."""
+    that make them. `mode` and `start` override the simulate stage's own settings.
+    `options`: how dialogues execute (concurrency, executor, shard, log format). `resume`:
+    finish the run the folder holds, with the shard and limit it was started with."""
     plan = with_overrides(plan, mode, start)
+    options = options or RunOptions()
     with OutputFolder(plan.output_dir) as folder:
         manifest = Manifest.load(folder.path)
         _check_owner(plan, manifest, folder)
+        if resume:
+            options, limit = _resumed(manifest, folder, options, limit)
         source = Path(from_dir).resolve() if from_dir else None
         schedule = Schedule(plan, manifest, folder, select(plan, stages, source), source)
         schedule.adopt()
         results = []
         for stage in plan.stages:
             if stage.kind in schedule.selected:
-                results.append(_visit(plan, stage, schedule, folder, manifest, limit, progress))
+                ctx = _context(plan, stage, schedule, folder, manifest, limit, progress, options)
+                results.append(_visit(stage, ctx, manifest))
     return RunResult(plan.output_dir, results)
 
 
-def _visit(plan: Plan, stage: Stage, schedule: "Schedule", folder: OutputFolder, manifest: Manifest,
-           limit: int | None, progress: bool) -> StageResult:
+def _context(plan: Plan, stage: Stage, schedule: "Schedule", folder: OutputFolder, manifest: Manifest,
+             limit: int | None, progress: bool, options: RunOptions) -> StageContext:
     digest, parts = schedule.digests[stage.kind]
     earlier = manifest.stage(stage.kind)
     reuse = earlier is not None and earlier["digest"] == digest and earlier["status"] == "done"
     manifest.begin(plan.name, stage, digest, parts, APPEND_ONLY)
-    result = visitor(stage)(stage, StageContext(plan, folder, digest, limit, progress, reuse))
+    return StageContext(plan, folder, digest, limit, progress, reuse, options, manifest)
+
+
+def _visit(stage: Stage, ctx: StageContext, manifest: Manifest) -> StageResult:
+    result = visitor(stage)(stage, ctx)
     manifest.finish(stage)
     return result
+
+
+def _resumed(manifest: Manifest, folder: OutputFolder, options: RunOptions,
+             limit: int | None) -> tuple[RunOptions, int | None]:
+    """The shard and limit of the run being resumed (those given win)."""
+    earlier = manifest.stage(SimulateStage.kind)
+    if earlier is None:
+        raise RunError(f"{folder.path} holds no run to resume",
+                       hint="start one: dslgen run SPEC --out DIR (a plain rerun resumes too)")
+    noted = earlier.get("progress", {})
+    if options.shard.whole and noted.get("shard", "1/1") != "1/1":
+        options = dataclasses.replace(options, shard=Shard.parse(noted["shard"]))
+    return options, limit if limit is not None else noted.get("limit")
 
 
 def with_overrides(plan: Plan, mode: str | None, start: StartState | None) -> Plan:

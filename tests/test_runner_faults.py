@@ -63,7 +63,7 @@ def test_a_lone_surrogate_from_a_model_does_not_crash_the_run(tmp_path):
     assert record["termination"]["reason"] == "max_turns"
 
 
-def _write_spec(folder: Path, url: str, dialogues: int, **models) -> Path:
+def _write_spec(folder: Path, url: str, dialogues: int, concurrency: int | None = None, **models) -> Path:
     """The scripted library spec with user and agent played by a model server at `url`."""
     server = {"backend": "openai", "base_url": url, "model": "m", "max_retries": 0, "timeout_s": 10,
               "max_invalid_retries": 0}
@@ -71,6 +71,8 @@ def _write_spec(folder: Path, url: str, dialogues: int, **models) -> Path:
     def change(data):
         data["models"]["user"] = data["models"]["agent"] = {**server, **models}
         data["pipeline"][0].update(dialogues=dialogues, max_turns=2)
+        if concurrency:
+            data["pipeline"][0]["concurrency"] = concurrency
 
     return variant(folder, change)
 
@@ -95,7 +97,7 @@ def test_a_dialogue_cut_short_by_a_server_fault_is_made_again_by_the_next_run(tm
         return 6 <= calls["n"] <= 6  # request 6 falls in the second dialogue, after some turns
 
     with MockServer([], routes={"/v1/chat/completions": _turns(failing=failing)}) as server:
-        spec = _write_spec(tmp_path, server.url, dialogues=3)
+        spec = _write_spec(tmp_path, server.url, dialogues=3, concurrency=1)  # requests in a known order
         with pytest.raises(RunError, match="stopped at dialogue 1"):
             api.run_spec(spec, out=tmp_path / "out", progress=False)
         first = lines(tmp_path / "out" / "dialogues.jsonl")
@@ -144,7 +146,7 @@ def test_two_runs_into_one_folder_the_second_is_refused(tmp_path):
 
 def test_ctrl_c_keeps_finished_dialogues_and_exits_130(tmp_path):
     with MockServer([], routes={"/v1/chat/completions": _turns(delay=0.1)}) as server:
-        spec = _write_spec(tmp_path, server.url, dialogues=6)
+        spec = _write_spec(tmp_path, server.url, dialogues=12, concurrency=2)
         run = _start_run(spec, tmp_path / "out")
         _wait_for(_dialogues_written(tmp_path / "out", 2))
         run.send_signal(signal.SIGINT)
@@ -152,9 +154,10 @@ def test_ctrl_c_keeps_finished_dialogues_and_exits_130(tmp_path):
         assert run.returncode == 130, err
         assert "interrupted" in err and "Traceback" not in err
         kept = lines(tmp_path / "out" / "dialogues.jsonl")  # every line whole
-        assert 2 <= len(kept) < 6
+        assert 2 <= len(kept) < 12
         clear_backends()
         result = api.run_spec(spec, out=tmp_path / "out", progress=False)
     records = lines(tmp_path / "out" / "dialogues.jsonl")
-    assert [r["id"] for r in records][:len(kept)] == [r["id"] for r in kept]
-    assert len(records) == len({r["id"] for r in records}) == 6 and result.skipped == len(kept)
+    assert {r["id"] for r in kept} <= {r["id"] for r in records}
+    assert [r["provenance"]["index"] for r in records] == list(range(12))  # in index order again
+    assert len(records) == len({r["id"] for r in records}) == 12 and result.skipped == len(kept)

@@ -76,6 +76,7 @@ class Completion:
     text: str
     finish_reason: str = "stop"  # "length" = cut off by the token budget
     prompt_tokens: int | None = None  # as the server counted them, when it says
+    completion_tokens: int | None = None
 
 
 @dataclass
@@ -88,6 +89,8 @@ class BackendStats:
     cut_off: int = 0           # hit the token budget
     unparsable: int = 0        # not JSON at all
     request_retries: int = 0   # transport-level retries (server backends)
+    prompt_tokens: int = 0     # as the model counted them, where it says (progress: tokens/s)
+    completion_tokens: int = 0
     last_rejected: str | None = None  # why the last re-sampled output was rejected
 
     @property
@@ -154,7 +157,9 @@ class BaseBackend:
         messages = self.prepare(messages)
         self.check_context(messages, budget)
         self._count("calls")
-        return clean_text(self._complete_text(messages, budget, self._seed(seed)).text)
+        completion = self._complete_text(messages, budget, self._seed(seed))
+        self._count_tokens(completion)
+        return clean_text(completion.text)
 
     def generate_json(self, messages: list[dict], schema: Any, *,
                       seed: int | None = None) -> Any:
@@ -167,6 +172,7 @@ class BaseBackend:
         last = None
         for attempt in range(attempts):
             completion = self._complete_json(messages, plan, _derive(base_seed, attempt))
+            self._count_tokens(completion)
             try:
                 return self._accept(completion, plan)
             except InvalidOutput as exc:
@@ -250,6 +256,11 @@ class BaseBackend:
         with self._stats_lock:
             for name in what:
                 setattr(self.stats, name, getattr(self.stats, name) + 1)
+
+    def _count_tokens(self, completion: Completion) -> None:
+        with self._stats_lock:
+            self.stats.prompt_tokens += completion.prompt_tokens or 0
+            self.stats.completion_tokens += completion.completion_tokens or 0
 
     def _seed(self, seed: int | None) -> int:
         if seed is not None:

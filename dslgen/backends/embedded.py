@@ -107,8 +107,9 @@ class EmbeddedBackend(BaseBackend):
                 logits_processor=(self._llama_cpp.LogitsProcessorList([processor])
                                   if processor is not None else None),
             )
-        choice = out["choices"][0]
-        return Completion(choice["text"], choice.get("finish_reason") or "stop")
+        choice, usage = out["choices"][0], out.get("usage") or {}
+        return Completion(choice["text"], choice.get("finish_reason") or "stop",
+                          usage.get("prompt_tokens"), usage.get("completion_tokens"))
 
     def processor(self, bounded: dict) -> Any:
         """An Outlines logits processor for `bounded`, built once (~0.2 s) and reused."""

@@ -290,8 +290,8 @@ def _completion(data: Any) -> Completion:
     if not isinstance(text, str):
         raise ServerFault("malformed response (message content is not text)")
     usage = data.get("usage") if isinstance(data, dict) else None
-    prompt_tokens = usage.get("prompt_tokens") if isinstance(usage, dict) else None
-    return Completion(text, finish, prompt_tokens if isinstance(prompt_tokens, int) else None)
+    counts = [usage.get(k) if isinstance(usage, dict) else None for k in ("prompt_tokens", "completion_tokens")]
+    return Completion(text, finish, *(n if isinstance(n, int) else None for n in counts))
 
 
 def _says_context_exceeded(body: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from dslgen.errors import RunError
 from dslgen.text import clean
@@ -116,6 +116,31 @@ def write_jsonl(path: Path, records: Iterable[Any]) -> int:
         for record in records:
             out.write(record)
     return out.count
+
+
+def sort_jsonl(path: Path, key: Callable[[dict], Any]) -> bool:
+    """Put the records of a file in `key` order (atomically), reading each record once and
+    holding only its offset; True when it had to move any. Records that finished out of
+    order (many in flight) end where an uninterrupted, one-at-a-time run puts them."""
+    if not path.exists():
+        return False
+    spans, offset = [], 0
+    with path.open("rb") as f:
+        for line in f:
+            if line.strip():
+                spans.append((key(json.loads(line)), offset, len(line)))
+            offset += len(line)
+    ordered = sorted(spans, key=lambda s: s[0])
+    if ordered == spans:
+        return False
+    with path.open("rb") as f:
+        write_atomic(path, (_read_at(f, start, size) for _, start, size in ordered))
+    return True
+
+
+def _read_at(f, start: int, size: int) -> bytes:
+    f.seek(start)
+    return f.read(size)
 
 
 def write_json(path: Path, value: Any) -> None:

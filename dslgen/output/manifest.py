@@ -12,6 +12,7 @@ derives its ids from its content.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -61,17 +62,23 @@ class Manifest:
         a record at a time (`growing`) is this digest's from its first line; a whole file
         only once it is replaced (an interrupted stage leaves the old one, and its entry)."""
         self.data["spec"] = spec
-        self.data["stages"][stage.kind] = {"digest": digest, "parts": parts, "status": "running"}
+        self.data["stages"][stage.kind] = {"digest": digest, "parts": parts, "status": "running", "started": _now()}
         for name in set(stage.outputs) & growing:
             self.data["files"][name] = {"digest": digest, "made_by": stage.kind, "sha256": None}
         self.save()
 
     def finish(self, stage: Stage) -> None:
         entry = self.data["stages"][stage.kind]
-        entry["status"] = "done"
+        entry["status"], entry["finished"] = "done", _now()
         for name in stage.outputs:
             self.data["files"][name] = {"digest": entry["digest"], "made_by": stage.kind,
                                         "sha256": file_sha256(self.path.parent / name)}
+        self.save()
+
+    def progress(self, kind: str, values: dict[str, Any]) -> None:
+        """How far a running stage has come (shown to a person, never trusted on resume:
+        the output files are)."""
+        self.data["stages"][kind]["progress"] = values
         self.save()
 
     def adopt(self, name: str, digest: str, sha256: str, source: str) -> None:
@@ -82,3 +89,7 @@ class Manifest:
 
     def save(self) -> None:
         write_json(self.path, self.data)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -132,7 +132,7 @@ class SimulateStage(_ReadsPredictedSchemas, Stage):
     kind: ClassVar[str] = "simulate"
     INPUTS: ClassVar[tuple[str, ...]] = (files.TASKS,)
     OUTPUTS: ClassVar[tuple[str, ...]] = (files.DIALOGUES,)
-    NOT_IDENTITY: ClassVar[frozenset[str]] = frozenset({"dialogues"})
+    NOT_IDENTITY: ClassVar[frozenset[str]] = frozenset({"dialogues", "concurrency"})
     mode: str = "user_oriented"
     dialogues: int = 3
     tasks_per_dialogue: int = 1
@@ -141,6 +141,7 @@ class SimulateStage(_ReadsPredictedSchemas, Stage):
     max_errors: int = 4
     start: StartState | None = None
     predicted_schemas: bool = False
+    concurrency: int | None = None  # dialogues in flight; None: a default per backend (dslgen.execute)
 
     def depends(self, plan: Plan) -> dict[str, Any]:
         return {"spec": plan.name, "seed": plan.seed, "policy": plan.policy, "schema": plan.schema.sql,

@@ -112,6 +112,11 @@ class SimulateStage(SpecModel):
     max_errors: Annotated[int, Field(ge=1, description="Failed tool calls before a dialogue ends.")] = 4
     start: Annotated[StartState | None, Field(
         description="Start every dialogue from this history and database state.")] = None
+    concurrency: Annotated[int | None, Field(
+        ge=1, le=4096,
+        description="Dialogues in flight at once (overridden by `dslgen run --concurrency`). Default: 16 "
+                    "when every role is a model server, 1 when a role runs a model in this process "
+                    "(it answers one call at a time). Never changes what is generated.")] = None
 
 
 class ValidateStage(SpecModel):

@@ -12,7 +12,9 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from dslgen.execute import RunOptions
 from dslgen.output.folder import OutputFolder
+from dslgen.output.manifest import Manifest
 from dslgen.plan import Plan, Stage
 
 
@@ -26,6 +28,8 @@ class StageContext:
     limit: int | None = None  # at most this many dialogues (simulate)
     progress: bool = True
     reuse: bool = False  # an earlier run with this digest finished: its results may be kept
+    options: RunOptions | None = None  # how dialogues execute: concurrency, executor, shard, output
+    manifest: Manifest | None = None  # for a stage that notes its progress there
 
 
 @dataclass

@@ -1,53 +1,82 @@
-"""simulate: dialogues for the tasks of tasks.jsonl, each on its own database copy, appended
-to dialogues.jsonl the moment it is finished.
+"""simulate: dialogues for the tasks of tasks.jsonl, each on its own database copy, C at a
+time (threads, or Ray actors), appended to dialogues.jsonl by one writer the moment each
+is finished, and put in index order when the stage ends.
 
-Resumable: a dialogue's id derives from the stage digest and its index, so a rerun skips
-the ids already written, and makes again those that ended on a server fault.
+Resumable, also after `kill -9`: a dialogue's id derives from the stage digest and its
+index, and its record from nothing else, so a rerun skips the ids already written, makes
+again those that ended on a server fault, cuts a torn last line, and ends with the same
+file an uninterrupted run writes. The manifest's entry for the stage shows the progress.
 """
 from __future__ import annotations
 
-import hashlib
-import sys
-from datetime import datetime, timezone
+import time
 
-from dslgen.backends import make_backend
 from dslgen.errors import RunError
-from dslgen.export.context import run_provenance
-from dslgen.output.jsonl import Appender, drop_torn_tail, iter_jsonl, write_jsonl
-from dslgen.plan import Plan, SimulateStage
+from dslgen.execute import RunOptions, make_executor, outcomes
+from dslgen.execute.progress import Progress, Tally
+from dslgen.execute.work import Job, Outcome
+from dslgen.output.jsonl import Appender, drop_torn_tail, iter_jsonl, sort_jsonl, write_jsonl
+from dslgen.plan import SimulateStage
 from dslgen.plan.artifacts import DIALOGUES, TASKS
-from dslgen.sim.database import apply_start_calls, open_database
-from dslgen.sim.dialogue import Dialogue, Termination
-from dslgen.sim.loop import GREETING, Seeds, SimSetup, simulate
-from dslgen.sim.roles import Agent, UserSimulator
-from dslgen.sim.tasks import pick_tasks
-from dslgen.sim.tool_simulator import ToolSimulator
+from dslgen.sim.dialogue import Termination
 from dslgen.stages import StageContext, StageResult
 from dslgen.stages.generate_tasks import read_tasks
 from dslgen.stages.return_schemas import with_predicted_schemas
-from dslgen.templating import render
+
+PROGRESS_EVERY_S = 2.0  # the manifest's progress is rewritten at most this often
 
 
 def run(stage: SimulateStage, ctx: StageContext) -> StageResult:
-    plan = with_predicted_schemas(ctx.plan, ctx.folder)
-    tasks = read_tasks(plan, ctx.folder / TASKS)
+    options = ctx.options or RunOptions()
+    plan = with_predicted_schemas(ctx.plan, ctx.folder)  # outputs of simulated tools that declare none
+    job = Job(plan, stage, tuple(read_tasks(plan, ctx.folder / TASKS)), ctx.digest)
     log = ctx.folder / DIALOGUES
     done, redo = _finished_ids(log)
     count = min(stage.dialogues, ctx.limit) if ctx.limit else stage.dialogues
-    todo = [(i, did) for i in range(count) if (did := dialogue_id(plan, ctx.digest, stage.mode, i)) not in done]
-    setup = _setup(plan, stage, tasks)
-    seed_db = open_database(plan)
-    tools = openai_tools(plan)
-    with Appender(log) as out, _progress(ctx.progress, len(todo)) as advance:
-        for index, did in todo:
-            dialogue = _one_dialogue(plan, setup, seed_db, ctx.digest, index, did)
-            if dialogue.generated or dialogue.termination is not Termination.BACKEND_ERROR:
-                out.append(dialogue.to_json(tools))
-            advance(dialogue)
-            _stop_on_server_fault(dialogue, index)
-    line = f"simulate: {len(todo)} new dialogue(s), {count - len(todo)} already there"
-    line += f" ({redo} made again after a server fault)" if redo else ""
-    return StageResult(stage.kind, [line], {"new": len(todo), "skipped": count - len(todo)})
+    mine = options.shard.indices(count)
+    todo = [i for i in mine if job.dialogue_id(i) not in done]
+    executor, note = make_executor(job, options)
+    tally = _write(job, executor, todo, ctx, options, len(mine) - len(todo))
+    sort_jsonl(log, key=lambda record: record["provenance"]["index"])
+    return StageResult(stage.kind, _lines(tally, len(mine), redo, options, executor, note),
+                       {"new": len(todo), "skipped": len(mine) - len(todo), "tally": tally.to_json()})
+
+
+def _write(job: Job, executor, todo: list[int], ctx: StageContext, options: RunOptions, skipped: int) -> Tally:
+    """One writer: each finished dialogue is appended (fsync'd) as it comes."""
+    fault: Outcome | None = None
+    manifest = _ProgressNote(ctx, options, skipped, len(todo))
+    with Appender(ctx.folder / DIALOGUES) as out, \
+            Progress(len(todo), enabled=ctx.progress and not options.quiet, log_format=options.log_format) as shown:
+        for outcome in outcomes(executor, job, todo):
+            if outcome.record is not None:
+                out.append(outcome.record)
+            shown.add(outcome)
+            manifest.update(shown.tally)
+            if outcome.fault is not None and (fault is None or outcome.index < fault.index):
+                fault = outcome
+    manifest.update(shown.tally, force=True)
+    if fault is not None:
+        raise RunError(f"stopped at dialogue {fault.index}: {fault.fault}",
+                       hint=fault.hint or "dialogues already written are kept; rerun to resume")
+    return shown.tally
+
+
+class _ProgressNote:
+    """The stage's progress in the manifest: done, total, shard, requests; not too often."""
+
+    def __init__(self, ctx: StageContext, options: RunOptions, skipped: int, todo: int):
+        self.ctx, self.skipped, self.last = ctx, skipped, 0.0
+        self.base = {"shard": str(options.shard), "limit": ctx.limit, "total": skipped + todo,
+                     "executor": options.executor}
+
+    def update(self, tally: Tally, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.ctx.manifest is None or not (force or now - self.last >= PROGRESS_EVERY_S):
+            return
+        self.last = now
+        self.ctx.manifest.progress("simulate", {**self.base, "done": self.skipped + tally.done,
+                                                "requests": tally.usage.requests})
 
 
 def _finished_ids(log) -> tuple[set[str], int]:
@@ -66,86 +95,12 @@ def _finished_ids(log) -> tuple[set[str], int]:
     return done, faulted
 
 
-def dialogue_id(plan: Plan, digest: str, mode: str, index: int) -> str:
-    """Stable across reruns of the same stage; new when anything it is made from changes."""
-    tail = hashlib.sha256(f"{digest}|{index}".encode()).hexdigest()[:10]
-    return f"{plan.name}-{mode}-{index:05d}-{tail}"
-
-
-def openai_tools(plan: Plan) -> list[dict]:
-    return [{"type": "function", "function": sig} for sig in plan.tool_signatures()]
-
-
-def _stop_on_server_fault(dialogue: Dialogue, index: int) -> None:
-    """A server fault stops the run (its dialogue is already saved, and will be made again);
-    a weak model's invalid output only ends its own dialogue."""
-    if dialogue.termination is Termination.BACKEND_ERROR and dialogue.fault is not None:
-        raise RunError(f"stopped at dialogue {index}: {dialogue.fault}",
-                       hint=getattr(dialogue.fault, "hint", None)
-                       or "dialogues already written are kept; rerun to resume")
-
-
-def _setup(plan: Plan, stage: SimulateStage, tasks) -> SimSetup:
-    user = UserSimulator(make_backend(plan.models["user"], "user"), plan.prompts["user_system"],
-                         plan.user_simulator.rules, stage.mode)
-    agent = Agent(make_backend(plan.models["agent"], "agent"), plan.tool_signatures())
-    tools = None
-    if any(t.simulated for t in plan.tools):  # a model is loaded for this role only when needed
-        tools = ToolSimulator(make_backend(plan.models["tools"], "tools"), plan.prompts["tool_simulator"],
-                              plan.domain, plan.policy)
-    return SimSetup(plan, stage, stage.mode, user, agent, plan.write_tools, tools, tuple(tasks))
-
-
-def _one_dialogue(plan: Plan, setup: SimSetup, seed_db, digest: str, index: int, did: str) -> Dialogue:
-    with seed_db.fork() as db:  # a PostgreSQL copy is a schema, dropped on close
-        start = setup.stage.start
-        start_calls = [c.model_dump(mode="json") for c in start.calls] if start else []
-        apply_start_calls(plan, db, start_calls)
-        history = [m.model_dump(exclude_none=True) for m in start.messages] if start else []
-        history = history or [{"role": "assistant", "content": GREETING}]
-        dialogue = Dialogue(did, setup.mode, messages=[{"role": "system", "content": agent_system_prompt(plan)},
-                                                        *history], start_calls=start_calls)
-        dialogue.prefix_length = len(dialogue.messages)
-        tasks = pick_tasks(setup.tasks, setup.stage.tasks_per_dialogue, plan.seed, index)
-        simulate(setup, dialogue, tasks, db, Seeds(plan.seed * 7919 + index))
-        dialogue.provenance = {"spec": plan.name, "mode": setup.mode, "index": index, "seed": plan.seed,
-                               **run_provenance(plan), "database": db.engine, "state_digest": db.digest(),
-                               "stage_digest": digest,
-                               "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        return dialogue
-
-
-def agent_system_prompt(plan: Plan) -> str:
-    return render(plan.prompts["agent_system"], domain=plan.domain, policy=plan.policy,
-                  tools=plan.tool_signatures())
-
-
-class _progress:
-    """A rich progress bar on a terminal; elsewhere (a log file, CI) one plain line per
-    finished dialogue; or nothing. Called with each finished dialogue."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total, self.done = enabled and total > 0, total, 0
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda dialogue: None
-        if not sys.stderr.isatty():
-            return self._line
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn("dialogues"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        self.bar.start()
-        task = self.bar.add_task("run", total=self.total)
-        return lambda dialogue: self.bar.advance(task)
-
-    def _line(self, d: Dialogue) -> None:
-        self.done += 1
-        ended = d.termination.value if d.termination else "nothing generated"
-        print(f"[{self.done}/{self.total}] {d.id}: ended {ended}, {d.turns} turns, {len(d.calls)} tool calls",
-              file=sys.stderr, flush=True)
-
-    def __exit__(self, *exc):
-        if self.enabled and hasattr(self, "bar"):
-            self.bar.stop()
-        return False
+def _lines(tally: Tally, mine: int, redo: int, options: RunOptions, executor, note: str | None) -> list[str]:
+    shard = f" (shard {options.shard})" if not options.shard.whole else ""
+    line = f"simulate{shard}: {tally.done} new dialogue(s), {mine - tally.done} already there"
+    line += f" ({redo} made again after a server fault)" if redo else ""
+    line += f"; {executor.concurrency} in flight ({executor.name})" if tally.done else ""
+    requests, tokens = tally.rates()
+    if tally.usage.requests:
+        line += f"; {tally.usage.requests} model requests, {requests:.1f}/s, {tokens:.0f} tokens/s"
+    return [line] + ([f"simulate: note: {note}"] if note else [])
