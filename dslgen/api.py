@@ -62,6 +62,13 @@ def import_tau_bench(episodes, output: str | Path, spec: str | Path = "specs/ret
     return import_file(compile_file(spec), episodes, output)
 
 
+def merge_shards(folders: list[str | Path], out: str | Path):
+    """Join the output folders of `run --shard i/n` into one, as a single run writes it."""
+    from dslgen.merge import merge_runs
+
+    return merge_runs(folders, out)
+
+
 def plan_json(plan: Plan) -> str:
     return json.dumps(plan.to_json(), indent=2, ensure_ascii=False)
 

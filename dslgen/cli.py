@@ -137,6 +137,14 @@ def _report(result, quiet: bool, log_format: str) -> None:
 
 
 @main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="The folder to write (new or empty).")
+def merge(folders: tuple[str, ...], out: str) -> None:
+    """Join the output folders of `run --shard 1/N` .. `N/N` into the dataset one run makes."""
+    click.echo(api.merge_shards(list(folders), out).summary(), err=True)
+
+
+@main.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.argument("episodes", type=click.Path(dir_okay=False, exists=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the outputs here (default: stdout).")

@@ -36,16 +36,17 @@ def run(stage: SimulateStage, ctx: StageContext) -> StageResult:
     mine = options.shard.indices(count)
     todo = [i for i in mine if job.dialogue_id(i) not in done]
     executor, note = make_executor(job, options)
-    tally = _write(job, executor, todo, ctx, options, len(mine) - len(todo))
+    tally = _write(job, executor, todo, ctx, options, len(mine) - len(todo), count)
     sort_jsonl(log, key=lambda record: record["provenance"]["index"])
     return StageResult(stage.kind, _lines(tally, len(mine), redo, options, executor, note),
                        {"new": len(todo), "skipped": len(mine) - len(todo), "tally": tally.to_json()})
 
 
-def _write(job: Job, executor, todo: list[int], ctx: StageContext, options: RunOptions, skipped: int) -> Tally:
+def _write(job: Job, executor, todo: list[int], ctx: StageContext, options: RunOptions, skipped: int,
+           count: int) -> Tally:
     """One writer: each finished dialogue is appended (fsync'd) as it comes."""
     fault: Outcome | None = None
-    manifest = _ProgressNote(ctx, options, skipped, len(todo))
+    manifest = _ProgressNote(ctx, options, skipped, len(todo), count)
     with Appender(ctx.folder / DIALOGUES) as out, \
             Progress(len(todo), enabled=ctx.progress and not options.quiet, log_format=options.log_format) as shown:
         for outcome in outcomes(executor, job, todo):
@@ -65,10 +66,11 @@ def _write(job: Job, executor, todo: list[int], ctx: StageContext, options: RunO
 class _ProgressNote:
     """The stage's progress in the manifest: done, total, shard, requests; not too often."""
 
-    def __init__(self, ctx: StageContext, options: RunOptions, skipped: int, todo: int):
+    def __init__(self, ctx: StageContext, options: RunOptions, skipped: int, todo: int, count: int):
         self.ctx, self.skipped, self.last = ctx, skipped, 0.0
-        self.base = {"shard": str(options.shard), "limit": ctx.limit, "total": skipped + todo,
-                     "executor": options.executor}
+        # total: this shard's dialogues; dialogues: the whole run's (what `merge` checks)
+        self.base = {"shard": str(options.shard), "limit": ctx.limit, "dialogues": count,
+                     "total": skipped + todo, "executor": options.executor}
 
     def update(self, tally: Tally, force: bool = False) -> None:
         now = time.monotonic()
