@@ -1,6 +1,7 @@
 """Per-dialogue database state: a seeded master per domain, and cheap isolated forks."""
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -12,22 +13,29 @@ from dslgen.sql import state
 from dslgen.sql.dialects import render, schema_sql
 from dslgen.sql.engines import engine as engine_module
 from dslgen.sql.executor import ToolResult, call
+from dslgen.sql.footprint import tables_written
 from dslgen.sql.schema import DbSchema, parse_schema
 from dslgen.sql.seed import read_seed
 
 
 class Session:
-    """One dialogue's copy of the database."""
+    """One dialogue's copy of the database. Writes go through `call`, which notes the
+    tables they may have changed (`touched`): `digest` reads only those again."""
 
-    def __init__(self, conn, schema: DbSchema):
+    def __init__(self, conn, schema: DbSchema, master: "_MasterDigests | None" = None):
         self.conn, self.schema = conn, schema
+        self._master = master
+        self.touched: set[str] = set()
 
     @property
     def engine(self) -> str:
         return self.conn.engine
 
     def call(self, tool, arguments: Any) -> ToolResult:
-        return call(self.conn, tool, arguments)
+        result = call(self.conn, tool, arguments)
+        if tool.writes and not result.is_error:  # a failed call was rolled back
+            self.touched |= tables_written(tool, self.schema)
+        return result
 
     def apply_calls(self, calls: Iterable[tuple[Any, dict]]) -> list[ToolResult]:
         """Bring the state forward: seed plus these calls, in order (start from any state)."""
@@ -56,7 +64,12 @@ class Session:
         return out
 
     def digest(self) -> str:
-        return state.digest(self.schema, self.dump())
+        """The state's digest; tables no write touched are not read again (a fork of a
+        master: they hold what it holds)."""
+        if self._master is None:
+            return state.digest(self.schema, self.dump())
+        fresh = {name: state.table_digest(rows) for name, rows in self.dump(self.touched).items()}
+        return state.combined(self.schema, {**self._master.tables(), **fresh})
 
     def diff(self, other: "Session") -> list[state.RowChange]:
         """Rows that differ from `other` (before = other, after = self)."""
@@ -93,6 +106,7 @@ class Database:
                  url: str | None = None, name: str = "domain"):
         self.schema, self.engine = schema, engine
         self._master = engine_module(engine).Master(schema, seed, schema_sql(schema.sql, engine), url, name)
+        self._digests = _MasterDigests(self)
 
     @classmethod
     def from_domain(cls, domain_path: str | Path, engine: str = "sqlite", url: str | None = None) -> "Database":
@@ -101,8 +115,23 @@ class Database:
         return cls(schema, read_seed(path / "seed", schema), engine, url, name=path.name)
 
     def fork(self) -> Session:
-        return Session(self._master.fork(), self.schema)
+        return Session(self._master.fork(), self.schema, self._digests)
 
     def digest(self) -> str:
         with self.fork() as s:
             return s.digest()
+
+
+class _MasterDigests:
+    """Each table's digest in the master, worked out once, on first use, from a copy."""
+
+    def __init__(self, database: Database):
+        self._database, self._tables = database, None
+        self._lock = threading.Lock()
+
+    def tables(self) -> dict[str, str]:
+        with self._lock:
+            if self._tables is None:
+                with Session(self._database._master.fork(), self._database.schema) as copy:
+                    self._tables = {name: state.table_digest(rows) for name, rows in copy.dump().items()}
+            return self._tables
