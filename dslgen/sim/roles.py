@@ -32,21 +32,24 @@ class UserSimulator:
                       known=task.known, unknown=task.unknown, mode=self.mode)
 
     def view(self, messages: list[dict], notes: dict[int, str], run) -> list[dict]:
-        """The conversation from the user's side: roles swapped, tool traffic hidden."""
+        """The conversation from the user's side: roles swapped, tool traffic hidden.
+
+        Append-only within a task, so a server's prefix cache reuses all of the last
+        prompt: what the user was shown at an earlier turn (a waiting note, the reminder of
+        who it is, a stop-guard note) stays where it was; older chat is dropped a block of
+        messages at a time, not one message a turn."""
+        reminder = ROLE_REMINDER.format(goal=run.task.goal)
         seen: list[dict] = []
         for i, m in enumerate(messages):
             if m["role"] == "user":
+                _close_turn(seen, reminder)  # the user spoke here: its view ended just before
                 seen.append({"role": "assistant", "content": m["content"]})
             elif m["role"] == "assistant" and m.get("content"):
                 seen.append({"role": "user", "content": m["content"]})
             if i in notes:
                 seen.append({"role": "user", "content": notes[i]})
-        if not seen or seen[-1]["role"] != "user":
-            seen.append({"role": "user", "content": WAITING_NOTE})
-        # small models drift into playing the agent; restate who they are on every turn
-        last = seen[-1]
-        seen[-1] = {"role": "user", "content": f"{last['content']}\n\n{ROLE_REMINDER.format(goal=run.task.goal)}"}
-        return [{"role": "system", "content": run.user_system}] + seen[-USER_VIEW_MESSAGES:]
+        _close_turn(seen, reminder)
+        return [{"role": "system", "content": run.user_system}] + _recent(seen)
 
     def turn(self, dialogue, run, seed: int) -> tuple[str, bool]:
         """The user's next message in `dialogue`, pursuing the task of `run`, and whether
@@ -54,6 +57,22 @@ class UserSimulator:
         out = clean(self.backend.generate_json(self.view(dialogue.messages, dialogue.user_notes, run),
                                                user_turn_schema(), seed=seed))
         return out["message"].strip(), bool(out["is_task_complete"])
+
+
+def _close_turn(seen: list[dict], reminder: str) -> None:
+    """End the view the user answers: a note when the agent said nothing since, and (small
+    models drift into playing the agent) a reminder of who the user is."""
+    if not seen or seen[-1]["role"] != "user":
+        seen.append({"role": "user", "content": WAITING_NOTE})
+    seen[-1] = {"role": "user", "content": f"{seen[-1]['content']}\n\n{reminder}"}
+
+
+def _recent(seen: list[dict]) -> list[dict]:
+    """At most USER_VIEW_MESSAGES, dropping the oldest half of them at once when over, so
+    the start of the view stays the same for several turns."""
+    step = USER_VIEW_MESSAGES // 2
+    over = len(seen) - USER_VIEW_MESSAGES
+    return seen[-(-over // step) * step:] if over > 0 else seen
 
 
 class Agent:
