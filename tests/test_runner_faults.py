@@ -15,6 +15,7 @@ from backends.mock_server import MockServer, chat_ok, status
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.errors import RunError
+from llm_server import RequestServer, served_spec
 from scripted import dataset, lines, variant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,3 +162,35 @@ def test_ctrl_c_keeps_finished_dialogues_and_exits_130(tmp_path):
     assert {r["id"] for r in kept} <= {r["id"] for r in records}
     assert [r["provenance"]["index"] for r in records] == list(range(12))  # in index order again
     assert len(records) == len({r["id"] for r in records}) == 12 and result.skipped == len(kept)
+
+
+class _FailingFrom(RequestServer):
+    """Answers from the request alone; drops every request after the first `healthy` ones
+    (while `failing`), as a server that went down."""
+
+    def __init__(self, healthy: int):
+        super().__init__(latency=0.02)
+        self.healthy, self.failing, self.seen = healthy, True, 0
+        self.httpd.handle_error = lambda request, address: None  # no traceback for each drop
+
+    def chat(self, body: dict) -> dict:
+        self.seen += 1
+        if self.failing and self.seen > self.healthy:
+            raise ConnectionError("down")  # the handler closes the connection without an answer
+        return super().chat(body)
+
+
+def test_a_server_that_goes_down_under_concurrency_stops_the_run_and_a_rerun_completes_it(tmp_path):
+    with _FailingFrom(healthy=40) as server:
+        spec = served_spec(tmp_path, server.url, 16, concurrency=4)
+        with pytest.raises(RunError, match=r"stopped at dialogue \d+: (user|agent): .* failed after \d+ attempt"):
+            api.run_spec(spec, out=tmp_path / "out", progress=False)
+        written = lines(tmp_path / "out" / "dialogues.jsonl")
+        assert 0 < len(written) < 16 and any(r["termination"]["reason"] == "backend_error" for r in written)
+        server.failing = False
+        clear_backends()
+        result = api.run_spec(spec, out=tmp_path / "out", progress=False)
+        clear_backends()
+        api.run_spec(spec, out=tmp_path / "clean", progress=False, concurrency=1)
+    assert "made again after a server fault" in result.summary()
+    assert (tmp_path / "out" / "dialogues.jsonl").read_bytes() == (tmp_path / "clean" / "dialogues.jsonl").read_bytes()

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator, Protocol
 
 from dslgen.errors import RunError
 from dslgen.execute.shard import WHOLE, Shard
+from dslgen.plan import SimulateStage
 from dslgen.execute.work import LOCAL_BACKENDS, ORDERED_BACKENDS, Job, Outcome
 
 EXECUTORS = ("local", "ray")
@@ -54,6 +55,15 @@ def concurrency_for(job: Job, options: RunOptions) -> tuple[int, str | None]:
     if asked:
         return asked, None
     return (1 if backends & LOCAL_BACKENDS else SERVER_CONCURRENCY), None
+
+
+def judge_concurrency(plan, options: RunOptions | None) -> int:
+    """Dialogues the validate stage judges at once: as many as the simulate stage has in
+    flight when the judge is a model server; one for a model in this process."""
+    asked = (options.concurrency if options else None) or getattr(plan.stage(SimulateStage), "concurrency", None)
+    if plan.models["judge"].backend != "openai":
+        return 1
+    return asked or SERVER_CONCURRENCY
 
 
 def make_executor(job: Job, options: RunOptions) -> tuple[Executor, str | None]:

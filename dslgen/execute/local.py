@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from dslgen.execute.work import DialogueMaker, Job, Outcome
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class LocalExecutor:
@@ -54,3 +60,21 @@ class LocalExecutor:
             for thread in self._threads:
                 thread.join()
         self._threads = []
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], concurrency: int) -> Iterator[tuple[T, R]]:
+    """(item, fn(item)) in the order of `items`, with up to `concurrency` calls running at
+    once (e.g. dialogues waiting on a judge model's server); items are read as needed."""
+    if concurrency <= 1:
+        yield from ((item, fn(item)) for item in items)
+        return
+    window: deque = deque()
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="ordered") as pool:
+        for item in items:
+            window.append((item, pool.submit(fn, item)))
+            if len(window) >= 2 * concurrency:
+                item_, future = window.popleft()
+                yield item_, future.result()
+        while window:
+            item_, future = window.popleft()
+            yield item_, future.result()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dslgen.backends import make_backend
 from dslgen.errors import RunError
+from dslgen.execute import judge_concurrency
+from dslgen.execute.local import ordered_map
 from dslgen.output.jsonl import JsonlWriter, iter_jsonl, write_json
 from dslgen.plan import Plan, ValidateStage
 from dslgen.plan.artifacts import DIALOGUES, REJECTED, REPORT, STATS, TASKS, VALIDATED
@@ -66,10 +68,14 @@ def run(stage: ValidateStage, ctx: StageContext) -> StageResult:
     checker = _Checker(plan, stage, read_tasks(plan, ctx.folder / TASKS))
     earlier = _earlier_results(ctx) if ctx.reuse else {}
     report = Report()
+    def decide(record: dict) -> tuple[Dialogue, ValidationResult]:
+        d = Dialogue.from_json(record)
+        return d, earlier.get(d.id) or checker.check(d)
+
+    # judge calls of several dialogues in flight at once; results written in the log's order
+    in_flight = judge_concurrency(ctx.plan, ctx.options) if checker.judge else 1
     with JsonlWriter(ctx.folder / VALIDATED) as validated, JsonlWriter(ctx.folder / REJECTED) as rejected:
-        for record in iter_jsonl(ctx.folder / DIALOGUES):
-            d = Dialogue.from_json(record)
-            result = earlier.get(d.id) or checker.check(d)
+        for record, (d, result) in ordered_map(decide, iter_jsonl(ctx.folder / DIALOGUES), in_flight):
             report.add(d, result)
             validated.write({**record, "validation": result.to_json()})
             if not result.valid:
