@@ -22,12 +22,12 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import yaml
 
+import backends_http
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.execute import RunOptions
@@ -39,27 +39,16 @@ ROOT = Path(__file__).resolve().parents[1]
 EPISODES = ROOT / "tests/data/tau-bench-retail/replay_train.jsonl"
 
 
-class Server:
-    """bench/mock_openai.py in a child process: its CPU is not this process's."""
+class Server(backends_http.Server):
+    """bench/mock_openai.py in a child process (its CPU is not this process's), counting
+    prompt prefix reuse when asked."""
 
     def __init__(self, latency: float, prefix_stats: bool = False):
         args = [sys.executable, str(ROOT / "bench/mock_openai.py"), "--latency", str(latency)]
         self.proc = subprocess.Popen(args + (["--prefix-stats"] if prefix_stats else []), stdout=subprocess.PIPE,
                                      text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         self.url = self.proc.stdout.readline().strip()
-
-    def stats(self, reset: bool = False) -> dict:
-        root = self.url.removesuffix("/v1")
-        req = urllib.request.Request(root + ("/stats/reset" if reset else "/stats"), data=b"{}" if reset else None)
-        with urllib.request.urlopen(req, timeout=5) as resp:
-            return json.loads(resp.read())
-
-    def __enter__(self) -> "Server":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        self.root = self.url.removesuffix("/v1")
 
 
 def retail_spec(folder: Path, url: str, dialogues: int) -> Path:
