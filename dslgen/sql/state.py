@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dslgen.sql.schema import Column, DbSchema
+from dslgen.sql.schema import Column, DbSchema, Table
 
 
 @dataclass(frozen=True)
@@ -46,11 +46,22 @@ def normalized_rows(schema: DbSchema, table: str, rows: list[dict]) -> list[dict
 
 def digest(schema: DbSchema, dump: dict[str, list[dict]]) -> str:
     """Rows come in primary-key order (code-point order for text on both engines)."""
-    return combined(schema, {t.name: table_digest(dump[t.name]) for t in schema.tables})
+    return combined(schema, {t.name: table_digest(t, dump[t.name]) for t in schema.tables})
 
 
-def table_digest(rows: list[dict]) -> str:
-    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()
+def table_digest(table: Table, rows: list[dict]) -> str:
+    """One table's rows, as read (in primary-key order) or dumped: each a list of its
+    values in column order, normalized as `normalized_rows` does."""
+    names = table.column_names
+    fixes = [(i, _CONVERT[c.json_type]) for i, c in enumerate(table.columns) if c.json_type in _CONVERT]
+    values = []
+    for r in rows:
+        row = [r[n] for n in names]
+        for i, fix in fixes:
+            if row[i] is not None:
+                row[i] = fix(row[i])
+        values.append(row)
+    return hashlib.sha256(json.dumps(values, default=float).encode()).hexdigest()  # default: a Decimal
 
 
 def combined(schema: DbSchema, tables: dict[str, str]) -> str:
