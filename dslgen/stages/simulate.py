@@ -48,7 +48,8 @@ def _write(job: Job, executor, todo: list[int], ctx: StageContext, options: RunO
     fault: Outcome | None = None
     manifest = _ProgressNote(ctx, options, skipped, len(todo), count)
     with Appender(ctx.folder / DIALOGUES) as out, \
-            Progress(len(todo), enabled=ctx.progress and not options.quiet, log_format=options.log_format) as shown:
+            Progress(Tally(len(todo)), enabled=ctx.progress and not options.quiet,
+                     log_format=options.log_format) as shown:
         for outcome in outcomes(executor, job, todo):
             if outcome.record is not None:
                 out.append(outcome.record)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dslgen.backends import make_backend
 from dslgen.errors import RunError
-from dslgen.execute import judge_concurrency
+from dslgen.execute import RunOptions, judge_concurrency
 from dslgen.execute.local import ordered_map
+from dslgen.execute.progress import Progress, Verdicts
 from dslgen.output.jsonl import JsonlWriter, iter_jsonl, write_json
 from dslgen.plan import Plan, ValidateStage
 from dslgen.plan.artifacts import DIALOGUES, REJECTED, REPORT, STATS, TASKS, VALIDATED
@@ -66,20 +67,17 @@ class _Checker:
 def run(stage: ValidateStage, ctx: StageContext) -> StageResult:
     plan = with_predicted_schemas(ctx.plan, ctx.folder)
     checker = _Checker(plan, stage, read_tasks(plan, ctx.folder / TASKS))
-    earlier = _earlier_results(ctx) if ctx.reuse else {}
+    options = ctx.options or RunOptions()
     report = Report()
-    def decide(record: dict) -> tuple[Dialogue, ValidationResult]:
-        d = Dialogue.from_json(record)
-        return d, earlier.get(d.id) or checker.check(d)
-
-    # judge calls of several dialogues in flight at once; results written in the log's order
-    in_flight = judge_concurrency(ctx.plan, ctx.options) if checker.judge else 1
-    with JsonlWriter(ctx.folder / VALIDATED) as validated, JsonlWriter(ctx.folder / REJECTED) as rejected:
-        for record, (d, result) in ordered_map(decide, iter_jsonl(ctx.folder / DIALOGUES), in_flight):
+    shown = Progress(Verdicts(_count(ctx.folder / DIALOGUES)), enabled=ctx.progress and not options.quiet,
+                     log_format=options.log_format)
+    with JsonlWriter(ctx.folder / VALIDATED) as validated, JsonlWriter(ctx.folder / REJECTED) as rejected, shown:
+        for record, d, result in _decided(ctx, checker):
             report.add(d, result)
             validated.write({**record, "validation": result.to_json()})
             if not result.valid:
                 rejected.write({**record, "validation": result.to_json()})
+            shown.add((d.id, result.valid, result.reasons))
             if d.fault is not None:  # the judge's server failed: nothing half-judged is kept
                 raise RunError(f"validate stopped at {d.id}: {d.fault}",
                                hint="the dialogues are kept; rerun to validate them")
@@ -87,6 +85,25 @@ def run(stage: ValidateStage, ctx: StageContext) -> StageResult:
     write_json(ctx.folder / STATS, report.table_generated.to_json())
     return StageResult(stage.kind, report.summary(), {"accepted": report.accepted, "rejected": report.rejected,
                                                       "generated": report.generated}, report)
+
+
+def _decided(ctx: StageContext, checker: _Checker):
+    """(record, dialogue, result) in the log's order; with a judge on a model server, the
+    judge calls of several dialogues are in flight at once."""
+    earlier = _earlier_results(ctx) if ctx.reuse else {}
+
+    def decide(record: dict) -> tuple[Dialogue, ValidationResult]:
+        d = Dialogue.from_json(record)
+        return d, earlier.get(d.id) or checker.check(d)
+
+    in_flight = judge_concurrency(ctx.plan, ctx.options) if checker.judge else 1
+    for record, (d, result) in ordered_map(decide, iter_jsonl(ctx.folder / DIALOGUES), in_flight):
+        yield record, d, result
+
+
+def _count(path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for line in f if line.endswith(b"\n"))
 
 
 def replay_state(plan: Plan, d: Dialogue, db) -> str | None:
