@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dslgen.spec.tools import ToolSpec
-from dslgen.sql import Database, compile_tool, parse_schema, state
+from dslgen.sql import compile_tool, parse_schema, state
 from dslgen.sql.footprint import tables_written
 
 EPISODES = Path(__file__).resolve().parents[1] / "data" / "tau-bench-retail" / "replay_train.jsonl"
