@@ -106,6 +106,8 @@ def test_a_run_logs_a_plain_line_per_dialogue_when_not_on_a_terminal(tmp_path, e
     result = CliRunner().invoke(main, ["run", str(export_spec(tmp_path)), "--out", str(tmp_path / "out")])
     clear_backends()
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("[")]
+    lines = [line for line in result.output.splitlines() if line.startswith("[") and ": ended " in line]
     assert len(lines) == 2 and lines[0].startswith("[1/2] scripted-library-user_oriented-00000-")
+    verdicts = [line for line in result.output.splitlines() if line.startswith("[") and line.endswith(": accepted")]
+    assert len(verdicts) == 2  # then one line per dialogue as the validate stage decides it
     assert lines[0].endswith(": ended user_stop, 1 turns, 2 tool calls")
