@@ -120,6 +120,9 @@ class EmbeddedBackend(BaseBackend):
             return self._processors[key]
 
     def _build_processor(self, bounded: dict) -> Any:
+        # Outlines imports transformers, which warns on every run that PyTorch is absent;
+        # the embedded model never needs PyTorch, so that line is noise (unless asked for).
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         outlines = _require("outlines", "outlines")
         from outlines.types import JsonSchema
 
