@@ -71,6 +71,10 @@ class Session:
                  if t.name in self.touched or t.name not in known}
         return state.combined(self.schema, {**known, **fresh})
 
+    def first_digest(self) -> str:
+        """The state's digest as dialogues recorded it before it went per table."""
+        return state.first_digest(self.schema, self.dump())
+
     def table_digest(self, table) -> str:
         """One table's digest, its rows read as the engine gives them (no per-value work
         beyond the typed columns' normalization)."""

@@ -64,6 +64,16 @@ def table_digest(table: Table, rows: list[dict]) -> str:
     return hashlib.sha256(json.dumps(values, default=float).encode()).hexdigest()  # default: a Decimal
 
 
+def first_digest(schema: DbSchema, dump: dict[str, list[dict]]) -> str:
+    """The digest as dialogues made before 2026-12-01 recorded it (every table's rows as
+    sorted-key JSON, in one hash): so their states still check out when validated again."""
+    h = hashlib.sha256()
+    for table in schema.tables:
+        h.update(table.name.encode() + b"\n")
+        h.update(json.dumps(dump[table.name], sort_keys=True).encode())
+    return h.hexdigest()
+
+
 def combined(schema: DbSchema, tables: dict[str, str]) -> str:
     """The state's digest from each table's: a table left alone keeps the digest it had."""
     return hashlib.sha256("".join(f"{t.name}\n{tables[t.name]}\n" for t in schema.tables).encode()).hexdigest()

@@ -49,3 +49,10 @@ def test_a_schema_whose_writes_spread_counts_every_table_as_touched(clause):
     plain = parse_schema("CREATE TABLE a (id TEXT PRIMARY KEY);\nCREATE TABLE b (id TEXT PRIMARY KEY);")
     assert tables_written(compile_tool(ToolSpec(name="drop_a", description="d", parameters={"id": {"type": "string"}},
                                                 writes=["DELETE FROM a WHERE id = :id"]), plain), plain) == {"a"}
+
+
+def test_a_dialogue_recorded_with_the_first_digest_still_checks_out(retail_db, retail_tools):
+    with retail_db.fork() as s:
+        s.call(retail_tools["cancel_pending_order"], {"order_id": "#W5765741", "reason": "ordered by mistake"})
+        old = state.first_digest(s.schema, s.dump())
+        assert old != s.digest() and s.first_digest() == old
