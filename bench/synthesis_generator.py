@@ -9,6 +9,7 @@ the embedded SmolLM2-135M (short strings and lists, as in the tests).
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ import yaml
 from dslgen import api
 
 ROOT = Path(__file__).resolve().parents[1]
+REJECTED = {"generate_tasks": "tasks.rejected.jsonl", "expand_tools": "proposed_tools.rejected.jsonl"}
 GENERATOR = {"backend": "embedded", "seed": 0, "max_string": 60, "max_items": 2, "max_invalid_retries": 1}
 
 
@@ -46,6 +48,9 @@ def main() -> None:
             took = time.perf_counter() - t0
             print("\n".join(result.result(stage).lines))
             print(f"{stage}: {took:.1f} s, {took / args.proposals:.1f} s per proposal")
+            rejected = Path(tmp) / "out" / REJECTED[stage]
+            for line in rejected.read_text().splitlines()[:3]:  # what the rejections look like
+                print("  e.g.", json.loads(line)["detail"][:160])
 
 
 if __name__ == "__main__":
