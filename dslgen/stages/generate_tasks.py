@@ -54,13 +54,13 @@ SOURCES: dict[str, Callable[..., Admission]] = {
 
 
 def run(stage: GenerateTasksStage, ctx: StageContext) -> StageResult:
-    db, result, lines = open_database(ctx.plan), Admission(), []
+    db, result, lines, taken = open_database(ctx.plan), Admission(), [], set()
     for source in stage.source:
         admission = SOURCES[source](ctx.plan, stage, db, ctx)
+        _reject_taken_ids(admission, source, taken)
         lines.append(f"generate_tasks: {source}: {admission.summary('tasks')}")
         result.extend(admission)
         result.fault = result.fault or admission.fault
-    _reject_taken_ids(result)
     write_jsonl(ctx.folder / TASKS, (t.model_dump(mode="json", exclude_defaults=True) for t in result.admitted))
     write_jsonl(ctx.folder / TASKS_REJECTED, (r.to_json() for r in result.rejected))
     if result.fault is not None:  # what was made is written; the run stops on the server fault
@@ -72,17 +72,17 @@ def run(stage: GenerateTasksStage, ctx: StageContext) -> StageResult:
                                            "rejected_by_reason": result.by_reason()})
 
 
-def _reject_taken_ids(result: Admission) -> None:
+def _reject_taken_ids(admission: Admission, source: str, taken: set[str]) -> None:
     """Two sources may name tasks alike: the first keeps the id, later ones are rejected."""
-    seen, kept = set(), []
-    for task in result.admitted:
-        if task.id in seen:
-            result.rejected.append(Rejection("generate_tasks", task.id, "duplicate", "another source has a task "
-                                             "with this id", task.model_dump(mode="json", exclude_defaults=True)))
+    kept = []
+    for task in admission.admitted:
+        if task.id in taken:
+            admission.rejected.append(Rejection(source, task.id, "duplicate", "an earlier source has a task with "
+                                                "this id", task.model_dump(mode="json", exclude_defaults=True)))
         else:
-            seen.add(task.id)
+            taken.add(task.id)
             kept.append(task)
-    result.admitted = kept
+    admission.admitted = kept
 
 
 def read_tasks(plan: Plan, path: Path) -> list[TaskSpec]:

@@ -54,3 +54,19 @@ def test_the_imported_source_needs_its_files(tmp_path):
     spec = variant(tmp_path, lambda d: d["pipeline"].insert(0, {"stage": "generate_tasks", "source": "imported"}))
     [diagnostic] = api.check_spec(spec)
     assert "imported" in diagnostic.message
+
+
+def test_a_task_id_taken_by_an_earlier_source_is_rejected(tmp_path):
+    again = {**BORROW, "id": "borrow_dune", "goal": "You want Dune, as member m1."}  # a hand-written id
+    (tmp_path / "imported.yaml").write_text(yaml.safe_dump({"tasks": [again]}))
+
+    def both(data):
+        data["pipeline"].insert(0, {"stage": "generate_tasks", "source": ["hand_written", "imported"],
+                                    "imported": ["imported.yaml"]})
+    result = api.run_spec(variant(tmp_path, both), out=tmp_path / "out", stages=["generate_tasks"], progress=False)
+    assert [t["id"] for t in lines(tmp_path / "out" / "tasks.jsonl")] == ["borrow_dune", "my_loans"]
+    [rejected] = lines(tmp_path / "out" / "tasks.rejected.jsonl")
+    assert (rejected["source"], rejected["reason"]) == ("imported", "duplicate")
+    assert result.result("generate_tasks").lines[1] == (
+        "generate_tasks: imported: 0 of 1 tasks admitted; rejected: duplicate 1 (the same task (or tool name) "
+        "was already admitted)")
