@@ -29,6 +29,8 @@ test: install
 
 schema: install
 	$(VENV)/bin/dslgen schema -o dslgen.schema.json
+	$(VENV)/bin/dslgen schema --for tools -o dslgen.tools.schema.json
+	$(VENV)/bin/dslgen schema --for tasks -o dslgen.tasks.schema.json
 
 reference: install
 	$(PY) -m dslgen.authoring.reference docs/reference

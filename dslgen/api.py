@@ -9,7 +9,12 @@ from dslgen.compiler.compile import compile_spec
 from dslgen.errors import Diagnostic
 from dslgen.plan import Plan
 from dslgen.spec import loader
+from dslgen.redact import redact_json
 from dslgen.spec.models import SpecFile
+from dslgen.spec.tasks import TasksFile
+from dslgen.spec.tools import ToolsFile
+
+SCHEMA_KINDS = ("spec", "tools", "tasks")
 
 
 def check_spec(path: str | Path) -> list[Diagnostic]:
@@ -23,11 +28,13 @@ def compile_file(path: str | Path, output_dir: str | Path | None = None) -> Plan
     return compile_spec(loader.from_file(path), output_dir)
 
 
-def spec_json_schema() -> dict:
-    """JSON Schema of the spec file format, for editors (yaml-language-server)."""
-    schema = SpecFile.model_json_schema()
+def json_schema(kind: str = "spec") -> dict:
+    """JSON Schema of a file format, for editors (yaml-language-server): a spec, or a
+    domain's tools.yaml or tasks.yaml."""
+    model = {"spec": SpecFile, "tools": ToolsFile, "tasks": TasksFile}[kind]
+    schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "dslgen spec"
+    schema["title"] = f"dslgen {kind}" if kind == "spec" else f"dslgen {kind}.yaml"
     return schema
 
 
@@ -70,7 +77,8 @@ def merge_shards(folders: list[str | Path], out: str | Path):
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.to_json(), indent=2, ensure_ascii=False)
+    """The plan as JSON for a reviewer; values read from ${VAR} show as ***."""
+    return json.dumps(redact_json(plan.to_json()), indent=2, ensure_ascii=False)
 
 
 def export_run(run_dir: str | Path, formats: tuple[str, ...] | None = None, out: str | Path | None = None):

@@ -4,34 +4,53 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 import click
 
 from dslgen import api
-from typing import get_args
-
-from dslgen.spec.models import ExportFormat
+from dslgen.catalogue import CODES, lookup
 from dslgen.errors import DslgenError, SpecError
+from dslgen.redact import redact
+from dslgen.spec.models import ExportFormat
 
-EXIT_SPEC, EXIT_RUN, EXIT_INTERRUPTED = 1, 3, 130
+# exit codes (README, "Commands"); 2 is click's, for a bad command line
+EXIT_SPEC, EXIT_RUN, EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 3, 70, 130
 
 
 class _Group(click.Group):
-    """Turns dslgen errors into messages and exit codes; `--debug` shows the traceback."""
+    """Turns every failure into one message and an exit code, secrets redacted; `--debug`
+    shows the traceback instead."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except DslgenError as exc:
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
             if ctx.params.get("debug"):
                 raise
-            click.echo(exc.render() if hasattr(exc, "render") else f"error: {exc}", err=True)
-            sys.exit(EXIT_SPEC if isinstance(exc, SpecError) else EXIT_RUN)
+            _fail(*_describe(exc))
         except KeyboardInterrupt:
             if ctx.params.get("debug"):
                 raise
-            click.echo("interrupted: finished dialogues are saved; rerun the same command to resume", err=True)
-            sys.exit(EXIT_INTERRUPTED)
+            _fail("interrupted: finished dialogues are saved; run the same command again to continue",
+                  EXIT_INTERRUPTED)
+
+
+def _describe(exc: Exception) -> tuple[str, int]:
+    if isinstance(exc, SpecError):
+        return exc.render(), EXIT_SPEC
+    if isinstance(exc, DslgenError):
+        return (exc.render() if hasattr(exc, "render") else f"error: {exc}"), EXIT_RUN
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return (f"internal error: {type(exc).__name__}{': ' + first if first else ''}\n"
+            "  hint: this is a bug in dslgen; rerun with --debug for the traceback and report it"), EXIT_INTERNAL
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(redact(message), err=True)
+    sys.exit(code)
 
 
 @click.group(cls=_Group)
@@ -68,7 +87,7 @@ def check(specs: tuple[str, ...], fmt: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the plan JSON here.")
 def compile_(spec: str, output: str | None) -> None:
     """Compile a spec and print (or write) the plan as JSON."""
-    text = api.plan_json(api.compile_file(spec))
+    text = api.plan_json(api.compile_file(spec))  # secrets redacted
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
         click.echo(f"plan written to {output}", err=True)
@@ -78,13 +97,28 @@ def compile_(spec: str, output: str | None) -> None:
 
 @main.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the schema here.")
-def schema(output: str | None) -> None:
-    """Print the JSON Schema of the spec format (for `# yaml-language-server: $schema=`)."""
-    text = json.dumps(api.spec_json_schema(), indent=2)
+@click.option("--for", "kind", type=click.Choice(api.SCHEMA_KINDS), default="spec", show_default=True,
+              help="Which file: a spec, a domain's tools.yaml or its tasks.yaml.")
+def schema(output: str | None, kind: str) -> None:
+    """Print the JSON Schema of a file format (for `# yaml-language-server: $schema=`)."""
+    text = json.dumps(api.json_schema(kind), indent=2)
     if output:
         Path(output).write_text(text + "\n", encoding="utf-8")
     else:
         click.echo(text)
+
+
+@main.command()
+@click.argument("code", required=False)
+def explain(code: str | None) -> None:
+    """Explain a diagnostic code (e.g. DSL303); with no code, list them all."""
+    if code is None:
+        click.echo("\n".join(f"{c.id}  {c.title}" for c in CODES.values()))
+        return
+    entry = lookup(code)
+    if entry is None:
+        raise click.BadParameter(f"no diagnostic code {code!r}; `dslgen explain` lists them", param_hint="CODE")
+    click.echo(entry.render())
 
 
 @main.command()

@@ -2,11 +2,16 @@
 
 User mistakes (a broken spec) are `SpecError`s carrying every `Diagnostic` found in one
 pass. Faults while running are `RunError`s; `ToolError` and `BackendError` refine it.
+A diagnostic shows the source line its span carries, as the loader read it: rendering never
+opens a file again (it could have changed, or lie outside the project).
 """
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Iterable, Literal
+
+from dslgen.catalogue import CODES
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,7 @@ class Span:
     line: int
     col: int
     end_col: int | None = None  # exclusive; None = highlight one character
+    source: str | None = field(default=None, compare=False, repr=False)  # the text of `line`
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
@@ -30,15 +36,19 @@ class Diagnostic:
     hint: str | None = None
     severity: Literal["error", "warning"] = "error"
 
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"diagnostic code {self.code} is not in dslgen/catalogue.py")
+
     def sort_key(self) -> tuple:
         return (self.span.file, self.span.line, self.span.col) if self.span else ("", 0, 0)
 
-    def render(self, source_lines: list[str] | None = None) -> str:
+    def render(self) -> str:
         """`file:line:col: error[CODE]: message`, the source line with a caret, then a hint."""
         head = f"{self.span}: " if self.span else ""
         out = [f"{head}{self.severity}[{self.code}]: {self.message}"]
-        if self.span and source_lines and 0 < self.span.line <= len(source_lines):
-            text = source_lines[self.span.line - 1].rstrip("\n")
+        if self.span and self.span.source is not None:
+            text = self.span.source.rstrip("\r\n")
             width = max(1, (self.span.end_col or self.span.col + 1) - self.span.col)
             out.append(f"  {text}")
             out.append("  " + " " * (self.span.col - 1) + "^" * width)
@@ -61,22 +71,13 @@ class SpecError(DslgenError):
         super().__init__(f"{len(self.diagnostics)} problem(s) in the spec")
 
     def render(self) -> str:
-        cache: dict[str, list[str] | None] = {}
-        parts = []
-        for d in self.diagnostics:
-            path = d.span.file if d.span else None
-            if path is not None and path not in cache:
-                cache[path] = _read_lines(path)
-            parts.append(d.render(cache.get(path) if path else None))
-        return "\n".join(parts)
+        return "\n".join(d.render() for d in self.diagnostics)
 
 
-def _read_lines(path: str) -> list[str] | None:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.readlines()
-    except OSError:
-        return None
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest known name, if one is close enough."""
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
 
 
 class RunError(DslgenError):

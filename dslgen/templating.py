@@ -2,18 +2,25 @@
 
 Templates are Jinja files in `templates/`, or a spec's own overrides, and specs arrive in
 pull requests: a template is untrusted input. It renders in Jinja's immutable sandbox, so
-`{{ cycler.__init__.__globals__ }}` and the like raise instead of reaching Python. The
-compiler checks templates against `TEMPLATE_VARIABLES` (a typo is a spec error, not a blank
-in a prompt); the runtime renders them. Both read this module, the bottom of the flow.
+`{{ cycler.__init__.__globals__ }}` and the like raise instead of reaching Python, and its
+output is capped. The compiler checks templates against `TEMPLATE_VARIABLES` (a typo is a
+spec error, not a blank in a prompt) and refuses what the sandbox would refuse
+(`unsafe_accesses`); the runtime renders them. Both read this module, the bottom of the flow.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import (UNSAFE_ASYNC_GENERATOR_ATTRIBUTES, UNSAFE_COROUTINE_ATTRIBUTES,
+                            UNSAFE_FUNCTION_ATTRIBUTES, UNSAFE_GENERATOR_ATTRIBUTES, UNSAFE_METHOD_ATTRIBUTES,
+                            ImmutableSandboxedEnvironment)
+
+from dslgen.errors import RunError
 
 TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
     "agent_system": frozenset({"domain", "policy", "tools"}),
@@ -29,9 +36,42 @@ TEMPLATE_VARIABLES: dict[str, frozenset[str]] = {
 }
 
 DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+MAX_OUTPUT = 1_000_000  # characters a template may produce; a prompt is far smaller
+_MAX_EXPONENT = 1_000
 
-_ENV = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
-                                     trim_blocks=True, lstrip_blocks=True)
+# attribute names the sandbox refuses on some object (besides any name starting with '_')
+_INTERNAL = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
+             | UNSAFE_COROUTINE_ATTRIBUTES | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES | {"mro"})
+# methods that change a list, dict or set: the immutable sandbox refuses to call them
+_MUTATING = frozenset({
+    "append", "extend", "insert", "pop", "remove", "reverse", "sort", "clear", "update", "setdefault",
+    "popitem", "add", "discard", "difference_update", "symmetric_difference_update", "intersection_update",
+    "rotate", "extendleft", "popleft", "appendleft"})
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, plus bounds on `*` and `**` (`'x' * 10**10` would take the
+    memory of the machine before the output cap sees it)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is too large")
+        if operator == "*" and _repeat_size(left, right) > MAX_OUTPUT:
+            raise SecurityError("the repetition would exceed the template output limit")
+        return super().call_binop(context, operator, left, right)
+
+
+def _repeat_size(left: Any, right: Any) -> int:
+    for seq, n in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and not isinstance(n, bool):
+            return len(seq) * n
+    return 0
+
+
+_ENV = _Sandbox(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, trim_blocks=True,
+                lstrip_blocks=True)
 
 
 def default_template_path(name: str) -> Path:
@@ -50,7 +90,27 @@ def _expression(expression: str):
 
 
 def render(text: str, **variables: Any) -> str:
-    return _compiled(text).render(**variables).strip()
+    """The rendered template; a template that fails (an unsafe access, a missing value,
+    output past the cap) is a RunError naming where, never a traceback."""
+    try:
+        return _capped(_compiled(text).generate(**variables)).strip()
+    except RunError:
+        raise
+    except Exception as exc:  # whatever the template's own expressions raise
+        line = f" at line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        raise RunError(f"a prompt template failed{line}: {type(exc).__name__}: {exc}",
+                       hint="run `dslgen check` on the spec; fix or remove the template override") from None
+
+
+def _capped(chunks: Iterator[str]) -> str:
+    out, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise RunError(f"a prompt template produced more than {MAX_OUTPUT:,} characters",
+                           hint="a prompt template should render a prompt, not a book")
+        out.append(chunk)
+    return "".join(out)
 
 
 def parse(text: str) -> jinja2.nodes.Template:
@@ -64,3 +124,42 @@ def evaluate(expression: str, **variables: Any) -> Any:
     if isinstance(value, jinja2.Undefined):
         value._fail_with_undefined_error()
     return value
+
+
+def unsafe_accesses(ast: nodes.Template) -> Iterator[tuple[int, str, str]]:
+    """(line, name, why) for each thing in a template that the sandbox would refuse at run
+    time, found before it runs: private or internal attributes, mutating calls, and loading
+    other templates (there is no loader: a template is one file)."""
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Call,
+                              nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        found = _unsafe(node)
+        if found:
+            yield (node.lineno, *found)
+
+
+def _unsafe(node: nodes.Node) -> tuple[str, str] | None:
+    if isinstance(node, (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        keyword = {"Include": "include", "Import": "import", "FromImport": "from",
+                   "Extends": "extends"}[type(node).__name__]
+        return keyword, f"'{keyword}' loads another template; a prompt template is one file"
+    name = _accessed_name(node)
+    if name is None:
+        return None
+    if name.startswith("_") or name in _INTERNAL:
+        return name, f"'{name}' is a Python internal; templates may read only the variables given"
+    if isinstance(node, nodes.Call) and name in _MUTATING:
+        return name, f"'{name}' would change a value; templates only read"
+    return None
+
+
+def _accessed_name(node: nodes.Node) -> str | None:
+    """The attribute name a node reads: x.name, x['name'], x|attr('name'), or x.name(...)."""
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        return node.arg.value
+    if isinstance(node, nodes.Filter) and node.name == "attr" and node.args and isinstance(node.args[0], nodes.Const):
+        return str(node.args[0].value)
+    if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
+        return node.node.attr
+    return None

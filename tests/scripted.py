@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import yaml
@@ -12,12 +13,15 @@ LIBRARY = ROOT / "examples" / "minimal" / "domain"
 
 
 def variant(folder: Path, change=None, domain: Path = LIBRARY) -> Path:
-    """A copy of the scripted spec in `folder` with `change(data)` applied to its data."""
+    """A copy of the scripted spec in `folder` with `change(data)` applied to its data. A
+    domain outside `folder` is copied in: a spec reads files inside its project root only."""
     data = yaml.safe_load(SPEC.read_text())
-    data["domain"] = str(domain)
+    folder.mkdir(parents=True, exist_ok=True)
+    if not domain.resolve().is_relative_to(folder.resolve()):
+        domain = Path(shutil.copytree(domain, folder / "domain", dirs_exist_ok=True))
+    data["domain"] = domain.resolve().relative_to(folder.resolve()).as_posix()
     if change is not None:
         change(data)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "spec.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     return path

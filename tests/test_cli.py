@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -27,9 +28,11 @@ def test_check_clean_specs_exits_0():
 
 
 def test_check_reports_every_problem_with_position_caret_and_hint(tmp_path):
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(Path(RETAIL).read_text().replace("domain: ../domains/retail",
-                                                     f"domain: {ROOT / 'domains' / 'retail'}")
+    spec = tmp_path / "specs" / "retail.yaml"
+    spec.parent.mkdir()
+    shutil.copytree(ROOT / "domains" / "retail", tmp_path / "domains" / "retail")
+    (tmp_path / "dslgen.toml").touch()  # the project root, so ../domains is inside it
+    spec.write_text(Path(RETAIL).read_text()
                     .replace("seed: 0", "seeed: 0").replace("max_turns: 6", "max_turns: six"))
     result = invoke("check", str(spec))
     assert result.exit_code == 1
@@ -85,7 +88,8 @@ def test_run_rejects_a_bad_limit():
 
 def test_run_error_exits_3_without_traceback(tmp_path):
     data = yaml.safe_load(Path(SCRIPTED).read_text())
-    data["domain"] = str(ROOT / "examples" / "minimal" / "domain")
+    shutil.copytree(ROOT / "examples" / "minimal" / "domain", tmp_path / "domain")  # inside the spec's project
+    data["domain"] = "domain"
     data["models"]["agent"] = {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m",
                                "max_retries": 0, "timeout_s": 2}
     spec = tmp_path / "spec.yaml"
@@ -94,3 +98,45 @@ def test_run_error_exits_3_without_traceback(tmp_path):
     result = invoke("run", str(spec), "--out", str(tmp_path / "out"), "--no-progress")
     assert result.exit_code == 3
     assert "127.0.0.1:9" in result.output and "Traceback" not in result.output
+
+
+def test_schema_for_tools_and_tasks_validates_the_retail_domain(tmp_path):
+    for kind in ("tools", "tasks"):
+        result = invoke("schema", "--for", kind, "-o", str(tmp_path / f"{kind}.json"))
+        assert result.exit_code == 0, result.output
+        schema = json.loads((tmp_path / f"{kind}.json").read_text())
+        jsonschema.validate(yaml.safe_load((ROOT / "domains" / "retail" / f"{kind}.yaml").read_text()), schema)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({kind: [{"nme": "x"}]}, schema)
+
+
+def test_explain_prints_a_code_and_lists_them_all():
+    result = invoke("explain", "dsl303")
+    assert result.exit_code == 0 and result.output.startswith("DSL303: unknown persona")
+    assert "Example:" in result.output
+    listing = invoke("explain")
+    assert listing.exit_code == 0 and "DSL114  file outside the project root" in listing.output
+    unknown = invoke("explain", "DSL999")
+    assert unknown.exit_code == 2 and "no diagnostic code" in unknown.output
+
+
+def test_an_unexpected_exception_is_one_line_exit_70(monkeypatch):
+    def broken(path):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("dslgen.api.check_spec", broken)
+    result = invoke("check", RETAIL)
+    assert result.exit_code == 70
+    assert result.output.startswith("internal error: ZeroDivisionError: division by zero")
+    assert "--debug" in result.output and "Traceback" not in result.output
+    assert isinstance(invoke("--debug", "check", RETAIL).exception, ZeroDivisionError)
+
+
+def test_ctrl_c_is_one_line_exit_130(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("dslgen.api.run_spec", interrupted)
+    result = invoke("run", SCRIPTED, "--no-progress")
+    assert result.exit_code == 130
+    assert result.output.startswith("interrupted:") and "Traceback" not in result.output

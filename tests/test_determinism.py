@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.model
 def test_two_runs_of_the_same_spec_give_the_same_dialogues(tmp_path):
     data = yaml.safe_load((ROOT / "examples" / "minimal" / "spec.yaml").read_text())
-    data["domain"] = str(ROOT / "examples" / "minimal" / "domain")
+    shutil.copytree(ROOT / "examples" / "minimal" / "domain", tmp_path / "domain")  # inside the spec's project
+    data["domain"] = "domain"
     data["pipeline"][0].update(dialogues=1, max_turns=2, max_steps=1)
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump(data))

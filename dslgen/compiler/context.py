@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from dslgen.errors import Diagnostic
 from dslgen.spec.source_map import Path
@@ -31,11 +31,3 @@ class CheckContext:
 
 # A check is a small pure function over the context; checks/__init__.py lists them in order.
 Check = Callable[[CheckContext], None]
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest known name, if one is close enough."""
-    import difflib
-
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None

@@ -7,6 +7,8 @@ from pydantic import Field
 
 from dslgen.spec.base import SpecModel
 
+MAX_SEED = 2**31 - 1  # seeds reach numpy and llama.cpp, which take 32-bit values
+
 
 class ModelSpec(SpecModel):
     """Which model plays a role and how it is called. The default is the embedded model."""
@@ -61,16 +63,17 @@ class ModelSpec(SpecModel):
         float, Field(gt=0.0, le=1.0, description="Nucleus sampling threshold.")
     ] = 1.0
     max_tokens: Annotated[
-        int, Field(gt=0, description="Token budget of a free-text answer.")
+        int, Field(gt=0, le=1_000_000, description="Token budget of a free-text answer.")
     ] = 256
     seed: Annotated[
         int | None,
-        Field(description="Base seed; each call derives its own. None = random per run."),
+        Field(ge=0, le=MAX_SEED, description="Base seed; each call derives its own. None = random per run."),
     ] = None
     n_ctx: Annotated[
         int,
         Field(
             gt=0,
+            le=10_000_000,
             description="Context window in tokens; prompt + output budget must fit in it "
             "(the embedded model has 8192).",
         ),
@@ -86,42 +89,45 @@ class ModelSpec(SpecModel):
         int,
         Field(
             gt=0,
+            le=1_000_000,
             description="maxLength given to free strings in structured output, so a weak "
             "model cannot run on inside a string until the token budget is gone.",
         ),
     ] = 200
     max_items: Annotated[
-        int, Field(gt=0, description="maxItems given to arrays without one.")
+        int, Field(gt=0, le=10_000, description="maxItems given to arrays without one.")
     ] = 8
     max_invalid_retries: Annotated[
         int,
         Field(
             ge=0,
+            le=100,
             description="Re-samples (with a new seed) after a structured output fails "
             "validation or is cut off; after that the call fails.",
         ),
     ] = 3
     timeout_s: Annotated[
-        float, Field(gt=0, description="Per-request timeout for server backends, seconds.")
+        float, Field(gt=0, le=86_400, description="Per-request timeout for server backends, seconds.")
     ] = 60.0
     max_retries: Annotated[
         int,
         Field(
             ge=0,
+            le=100,
             description="Retries of a failed server request (down, timeout, 429, 5xx, "
             "malformed response) before giving up.",
         ),
     ] = 4
     backoff_s: Annotated[
         float,
-        Field(ge=0, description="First retry delay, doubled each retry (with jitter)."),
+        Field(ge=0, le=3600, description="First retry delay, doubled each retry (with jitter)."),
     ] = 1.0
     max_backoff_s: Annotated[
-        float, Field(ge=0, description="Upper bound of one retry delay (also caps Retry-After).")
+        float, Field(ge=0, le=3600, description="Upper bound of one retry delay (also caps Retry-After).")
     ] = 30.0
     n_threads: Annotated[
         int | None,
-        Field(description="CPU threads for llama.cpp; None = half the cores (llama.cpp "
+        Field(ge=1, le=1024, description="CPU threads for llama.cpp; None = half the cores (llama.cpp "
                           "slows down sharply when its threads compete for cores)."),
     ] = None
     tool_messages: Annotated[

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from dslgen.spec.base import SpecModel
-from dslgen.spec.model_settings import ModelSpec
+from dslgen.spec.model_settings import MAX_SEED, ModelSpec
 from dslgen.spec.stages import ExportFormat, Stage, StartState  # noqa: F401 — read from here too
 from dslgen.spec.task_templates import TaskTemplate
 from dslgen.spec.tasks import TaskSpec
@@ -68,7 +68,7 @@ class _SpecBody(SpecModel):
     dslgen: Annotated[int, Field(description="Spec format version; this dslgen reads 1.")]
     name: Annotated[str, Field(description="Spec name; names the output folder.", pattern=r"^[A-Za-z0-9_\-]+$")]
     description: Annotated[str, Field(description="What this spec generates.")] = ""
-    seed: Annotated[int, Field(description="Base random seed; same seed, same dialogues.")] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="Base random seed; same seed, same dialogues.")] = 0
     models: Annotated[ModelRoles, Field(description="Which model plays each role.")] = ModelRoles()
     user_simulator: Annotated[UserSimulatorSpec, Field(description="User behavior rules and personas.")] = UserSimulatorSpec()
     templates: Annotated[dict[Literal["agent_system", "user_system", "task_request", "tool_simulator", "judge",
@@ -84,6 +84,10 @@ class SpecFile(_SpecBody):
     """A spec file as written in YAML."""
 
     domain: Annotated[str, Field(description="Path of the domain folder, relative to the spec file.")]
+    root: Annotated[str | None, Field(
+        description="The project root, relative to the spec file: every file the spec reads must be "
+                    "inside it. Default: the nearest folder above the spec holding .git or "
+                    "dslgen.toml, else the spec's folder. It can narrow that project, never widen it.")] = None
 
 
 class Domain(SpecModel):

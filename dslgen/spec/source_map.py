@@ -3,12 +3,17 @@
 Paths are tuples of keys and indexes, e.g. ("tools", 2, "sql"). Text *inside* a scalar
 (SQL, templates) maps back to the file too, so an error at line 3 of a `|` block is
 reported at its real line and column in the YAML file.
+
+Loading is bounded, because specs arrive in pull requests: the node graph is measured
+before anything walks the expanded document, so an alias bomb, a recursive alias or absurd
+nesting is a diagnostic at once, and the time taken grows linearly with the file's size.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+import gc
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -16,6 +21,17 @@ import yaml
 from dslgen.errors import Diagnostic, Span
 
 Path = tuple[Any, ...]
+
+MAX_DEPTH = 100  # nesting of mappings and lists; real specs stay under 20
+MAX_VALUES = 1_000_000  # values once aliases are expanded; a 4 MB spec has about 500,000
+
+# YAML's line breaks, counted the way its marks count lines
+_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+# characters YAML refuses (control characters, NUL, lone surrogates, U+FFFE/U+FFFF)
+_NOT_YAML = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge",
+                                                  "timestamp")}  # a timestamp is read as text
 
 
 @dataclass(frozen=True)
@@ -35,6 +51,14 @@ class SourceMap:
     text: str
     nodes: dict[Path, NodeInfo] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.lines = _BREAKS.split(self.text)  # once: positions are looked up per node
+
+    def at(self, line: int, col: int, end_col: int | None = None) -> Span:
+        """A span in this file, carrying its source line for the caret display."""
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else None
+        return Span(self.file, line, col, end_col, source)
+
     def span(self, path: Path, *, key: bool = False) -> Span:
         """Where `path` is; falls back to the nearest ancestor that exists."""
         path = tuple(path)
@@ -42,15 +66,10 @@ class SourceMap:
             path = path[:-1]
         info = self.nodes.get(path)
         if info is None:
-            return Span(self.file, 1, 1)
+            return self.at(1, 1)
         if key and info.key_line is not None:
-            return Span(self.file, info.key_line, info.key_col, info.key_col + info.key_len)
-        return Span(self.file, info.line, info.col)
-
-    @cached_property
-    def lines(self) -> list[str]:
-        """The text's lines, split once (a big file has a scalar on every line)."""
-        return self.text.splitlines()
+            return self.at(info.key_line, info.key_col, info.key_col + info.key_len)
+        return self.at(info.line, info.col)
 
     def has(self, path: Path) -> bool:
         return tuple(path) in self.nodes
@@ -65,17 +84,17 @@ class SourceMap:
             # content starts on the line after the indicator, at the block's indentation
             first = info.line  # 1-based indicator line; content begins at index `first`
             indent = _block_indent(lines, first)
-            return Span(self.file, first + line, indent + col, indent + col + length)
+            return self.at(first + line, indent + col, indent + col + length)
         if line == 1:
             quote = 1 if info.style in ('"', "'") else 0
             start = info.col + quote + col - 1
-            return Span(self.file, info.line, start, start + length)
+            return self.at(info.line, start, start + length)
         # multi-line plain or quoted scalar: lines are folded; point at the matching line
         target = info.line + line - 1
         if target <= len(lines):
             indent = len(lines[target - 1]) - len(lines[target - 1].lstrip())
-            return Span(self.file, target, indent + col, indent + col + length)
-        return Span(self.file, info.line, info.col)
+            return self.at(target, indent + col, indent + col + length)
+        return self.at(info.line, info.col)
 
 
 def _block_indent(lines: list[str], first_content_index: int) -> int:
@@ -85,30 +104,131 @@ def _block_indent(lines: list[str], first_content_index: int) -> int:
     return 0
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reports duplicate keys instead of silently keeping the last."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser when installed
+    """Safe YAML; dates stay text (a spec value is JSON data, and JSON has no date type)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, SourceMap, list[Diagnostic]]:
-    """Parse YAML text; returns data, its source map, and diagnostics (syntax, duplicates)."""
+    """Parse YAML text; returns data, its source map, and diagnostics (syntax, duplicates,
+    limits). Data is None when the text cannot be used."""
     smap = SourceMap(file, text)
+    bad = _NOT_YAML.search(text)
+    if bad:
+        return None, smap, [_bad_character(smap, bad.start())]
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        with _gc_paused():
+            return _load(text, smap)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
-        msg = f"invalid YAML: {exc.problem or exc.context}"
-        hint = "check indentation and quoting near this position (a ':' inside a value needs quotes)"
-        return None, smap, [Diagnostic("DSL001", msg, span, hint)]
-    diagnostics: list[Diagnostic] = []
-    if node is not None:
-        _index(node, (), smap, diagnostics, None)
-    return data, smap, diagnostics
+        return None, smap, [_syntax_diagnostic(exc, smap)]
+    except (yaml.YAMLError, RecursionError) as exc:  # no position: libyaml missing, say
+        return None, smap, [Diagnostic("DSL001", f"invalid YAML: {exc}", smap.at(1, 1))]
+
+
+def _load(text: str, smap: SourceMap) -> tuple[Any, SourceMap, list[Diagnostic]]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, smap, []
+        problem = _measure(node, smap)
+        if problem is not None:
+            return None, smap, [problem]
+        diagnostics: list[Diagnostic] = []
+        _index(node, (), smap, diagnostics, None, set())
+        # index first: construction flattens merge keys in place
+        return loader.construct_document(node), smap, diagnostics
+    finally:
+        loader.dispose()
+
+
+@contextmanager
+def _gc_paused():
+    """The node graph is millions of small containers and holds no cycle (recursive aliases
+    are refused): collections during loading only cost time, superlinear in file size."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _bad_character(smap: SourceMap, offset: int) -> Diagnostic:
+    line = len(_BREAKS.findall(smap.text, 0, offset)) + 1
+    start = max(smap.text.rfind(ch, 0, offset) for ch in "\n\r\x85\u2028\u2029") + 1
+    char = smap.text[offset]
+    return Diagnostic("DSL001", f"invalid YAML: character U+{ord(char):04X} is not allowed",
+                      smap.at(line, offset - start + 1), "remove it; YAML files are printable text")
+
+
+def _syntax_diagnostic(exc: yaml.MarkedYAMLError, smap: SourceMap) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    span = smap.at(mark.line + 1, mark.column + 1) if mark else smap.at(1, 1)
+    if "nesting depth" in str(exc.problem):
+        return _too_deep(span)
+    hint = "check indentation and quoting near this position (a ':' inside a value needs quotes)"
+    return Diagnostic("DSL001", f"invalid YAML: {exc.problem or exc.context}", span, hint)
+
+
+def _too_deep(span: Span) -> Diagnostic:
+    return Diagnostic("DSL006", f"YAML nested more than {MAX_DEPTH} levels deep", span,
+                      "a spec needs a few levels; flatten this value")
+
+
+class _Refused(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+
+
+def _measure(root: yaml.Node, smap: SourceMap) -> Diagnostic | None:
+    """DSL005/6/7 before the expanded document is walked: every node of the graph is
+    visited once, whatever its aliases expand to."""
+    try:
+        _size(root, 1, {}, set(), smap)
+    except _Refused as refused:
+        return refused.diagnostic
+    return None
+
+
+def _size(node: yaml.Node, depth: int, memo: dict, active: set, smap: SourceMap) -> tuple[int, int]:
+    """(values once aliases are expanded, height) of `node`, memoized per node."""
+    if id(node) in memo:
+        size, height = memo[id(node)]
+        if depth + height - 1 > MAX_DEPTH:
+            raise _Refused(_too_deep(_start(node, smap)))
+        return size, height
+    if depth > MAX_DEPTH:
+        raise _Refused(_too_deep(_start(node, smap)))
+    if id(node) in active:
+        raise _Refused(Diagnostic("DSL007", "recursive alias: this value contains itself", _start(node, smap),
+                                  "an alias (*name) must not appear inside the value it names"))
+    active.add(id(node))
+    size, height = 1, 1
+    for child in _children(node):
+        child_size, child_height = _size(child, depth + 1, memo, active, smap)
+        size, height = size + child_size, max(height, child_height + 1)
+        if size > MAX_VALUES:
+            raise _Refused(Diagnostic("DSL005", f"this value expands to more than {MAX_VALUES:,} values",
+                                      _start(node, smap), "aliases (*name) repeat whole values; use fewer"))
+    active.discard(id(node))
+    memo[id(node)] = (size, height)
+    return size, height
+
+
+def _start(node: yaml.Node, smap: SourceMap) -> Span:
+    return smap.at(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [v for _, v in node.value]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
 
 
 _SWALLOWED = re.compile(r" #\S")
@@ -116,18 +236,19 @@ _SWALLOWED = re.compile(r" #\S")
 
 def _warn_swallowed_hash(node: yaml.ScalarNode, smap: SourceMap, diags: list) -> None:
     """`order #W123` unquoted: YAML reads ` #W123` as a comment and drops it silently."""
-    lines = smap.lines
     line, col = node.end_mark.line, node.end_mark.column
-    rest = lines[line][col:] if line < len(lines) else ""
+    rest = smap.lines[line][col:] if line < len(smap.lines) else ""
     if _SWALLOWED.match(rest):
         diags.append(Diagnostic(
             "DSL004", f"'{rest.strip()[:30]}' is a YAML comment, not part of the value",
-            Span(smap.file, line + 1, col + 2, col + 2 + len(rest.strip())),
+            smap.at(line + 1, col + 2, col + 2 + len(rest.strip())),
             "quote the whole value if the '#...' belongs to it", severity="warning"))
 
 
-def _index(node: yaml.Node, path: Path, smap: SourceMap, diags: list, key_node) -> None:
-    style = node.style if isinstance(node, yaml.ScalarNode) else None
+def _index(node: yaml.Node, path: Path, smap: SourceMap, diags: list, key_node, seen: set) -> None:
+    """Record where every path is; report problems of a node once, however often an alias
+    repeats it."""
+    style = (node.style or None) if isinstance(node, yaml.ScalarNode) else None  # libyaml: '' = plain
     kl = kc = None
     klen = 0
     if key_node is not None:
@@ -137,21 +258,50 @@ def _index(node: yaml.Node, path: Path, smap: SourceMap, diags: list, key_node) 
         node.start_mark.line + 1, node.start_mark.column + 1, kl, kc, klen, style,
         node.end_mark.line + 1,
     )
-    if isinstance(node, yaml.ScalarNode) and style is None:
-        _warn_swallowed_hash(node, smap, diags)
+    first_visit = id(node) not in seen
+    seen.add(id(node))
+    if first_visit:
+        _check_node(node, smap, diags)
     if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, yaml.Node] = {}
-        for k, v in node.value:
-            key = k.value
-            if key in seen:
-                diags.append(Diagnostic(
-                    "DSL002", f"duplicate key '{key}'",
-                    Span(smap.file, k.start_mark.line + 1, k.start_mark.column + 1,
-                         k.start_mark.column + 1 + len(str(key))),
-                    f"'{key}' is already set on line {seen[key].start_mark.line + 1}; keep one",
-                ))
-            seen[key] = k
-            _index(v, path + (key,), smap, diags, k)
+        for key, (k, v) in _entries(node, smap, diags if first_visit else None).items():
+            _index(v, path + (key,), smap, diags, k, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, path + (i,), smap, diags, None)
+            _index(item, path + (i,), smap, diags, None, seen)
+
+
+def _check_node(node: yaml.Node, smap: SourceMap, diags: list) -> None:
+    if isinstance(node, yaml.ScalarNode) and not node.style:
+        _warn_swallowed_hash(node, smap, diags)
+    if isinstance(node, yaml.ScalarNode) and "\0" in node.value:
+        diags.append(Diagnostic("DSL009", "a value contains a NUL character", _start(node, smap),
+                                "remove the \\0 or \\x00 escape; databases and files refuse it"))
+    if node.tag not in _PLAIN_TAGS and node.tag.startswith("tag:yaml.org,2002:"):
+        diags.append(Diagnostic(
+            "DSL001", f"invalid YAML: a value of type !!{node.tag.rsplit(':', 1)[1]} cannot be used here",
+            _start(node, smap), "a spec holds text, numbers, booleans, lists and mappings"))
+
+
+def _entries(node: yaml.MappingNode, smap: SourceMap, diags: list | None) -> dict:
+    """key → (key node, value node) as the mapping reads once merge keys (`<<: *base`) are
+    applied: its own keys win, then earlier merged mappings over later ones."""
+    own: dict[Any, tuple] = {}
+    merged: list[yaml.Node] = []
+    for k, v in node.value:
+        if k.tag == _MERGE:
+            merged += v.value if isinstance(v, yaml.SequenceNode) else [v]
+            continue
+        if not isinstance(k, yaml.ScalarNode):
+            continue  # a list or mapping as a key: construction reports it
+        if k.value in own and diags is not None:
+            first = own[k.value][0]
+            diags.append(Diagnostic(
+                "DSL002", f"duplicate key '{k.value}'",
+                smap.at(k.start_mark.line + 1, k.start_mark.column + 1, k.start_mark.column + 1 + len(k.value)),
+                f"'{k.value}' is already set on line {first.start_mark.line + 1}; keep one"))
+        own[k.value] = (k, v)
+    for source in merged:
+        if isinstance(source, yaml.MappingNode):  # anything else: construction reports it
+            for key, entry in _entries(source, smap, None).items():
+                own.setdefault(key, entry)
+    return own

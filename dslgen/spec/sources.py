@@ -6,6 +6,7 @@ tasks.yaml, schema.sql, templates). `Sources` maps a path in the assembled spec,
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from dslgen.errors import Span
@@ -16,8 +17,8 @@ from dslgen.spec.source_map import Path, SourceMap
 class Sources:
     # (prefix in the assembled spec, source map of the file, prefix inside that file)
     mounts: list[tuple[Path, SourceMap, Path]] = field(default_factory=list)
-    # whole text files (schema.sql, templates): prefix → (file, text)
-    texts: dict[Path, tuple[str, str]] = field(default_factory=dict)
+    # whole text files (schema.sql, templates): prefix → (file, its lines)
+    texts: dict[Path, tuple[str, list[str]]] = field(default_factory=dict)
 
     def mount(self, prefix: Path, smap: SourceMap, inner: Path = ()) -> None:
         # longest prefix first, so a nested file wins over the file that names it
@@ -25,7 +26,7 @@ class Sources:
         self.mounts.sort(key=lambda m: -len(m[0]))
 
     def mount_text(self, prefix: Path, file: str, text: str) -> None:
-        self.texts[tuple(prefix)] = (file, text)
+        self.texts[tuple(prefix)] = (file, _LINES.split(text))
 
     def _resolve(self, path: Path) -> tuple[SourceMap, Path] | None:
         path = tuple(path)
@@ -36,14 +37,20 @@ class Sources:
 
     def span(self, path: Path, *, key: bool = False) -> Span | None:
         if tuple(path) in self.texts:
-            return Span(self.texts[tuple(path)][0], 1, 1)
+            return self._text_span(tuple(path), 1, 1, None)
         found = self._resolve(path)
         return found[0].span(found[1], key=key) if found else None
 
     def span_in(self, path: Path, line: int, col: int, length: int = 1) -> Span | None:
         """Position (1-based line/col) inside the text at `path` (a YAML scalar or a file)."""
         if tuple(path) in self.texts:
-            file = self.texts[tuple(path)][0]
-            return Span(file, line, col, col + length)
+            return self._text_span(tuple(path), line, col, col + length)
         found = self._resolve(path)
         return found[0].span_in_scalar(found[1], line, col, length) if found else None
+
+    def _text_span(self, path: Path, line: int, col: int, end_col: int | None) -> Span:
+        file, lines = self.texts[path]
+        return Span(file, line, col, end_col, lines[line - 1] if 0 < line <= len(lines) else None)
+
+
+_LINES = re.compile(r"\r\n|\r|\n")  # how SQL and Jinja count lines

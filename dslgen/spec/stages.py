@@ -105,11 +105,11 @@ class SimulateStage(SpecModel):
     mode: Annotated[Literal["user_oriented", "task_oriented"], Field(
         description="user_oriented: a decoupled user simulator pursues a descriptive goal; "
                     "task_oriented: the task is given as a direct request.")] = "user_oriented"
-    dialogues: Annotated[int, Field(ge=1, description="How many dialogues to generate.")] = 3
+    dialogues: Annotated[int, Field(ge=1, le=10_000_000, description="How many dialogues to generate.")] = 3
     tasks_per_dialogue: Annotated[int, Field(ge=1, le=10, description="Tasks chained in one dialogue.")] = 1
-    max_turns: Annotated[int, Field(ge=1, description="User turns before a dialogue ends (max_turns).")] = 8
-    max_steps: Annotated[int, Field(ge=1, description="Tool calls the agent may make in one turn.")] = 4
-    max_errors: Annotated[int, Field(ge=1, description="Failed tool calls before a dialogue ends.")] = 4
+    max_turns: Annotated[int, Field(ge=1, le=1000, description="User turns before a dialogue ends (max_turns).")] = 8
+    max_steps: Annotated[int, Field(ge=1, le=100, description="Tool calls the agent may make in one turn.")] = 4
+    max_errors: Annotated[int, Field(ge=1, le=1000, description="Failed tool calls before a dialogue ends.")] = 4
     start: Annotated[StartState | None, Field(
         description="Start every dialogue from this history and database state.")] = None
     concurrency: Annotated[int | None, Field(

@@ -1,7 +1,8 @@
 """Every broken spec in fixtures/bad_specs gives exactly its expected diagnostics.
 
 A case folder overlays examples/minimal (the smallest valid spec) with broken files;
-expected.txt lists `CODE file:line:col`, one line per expected diagnostic.
+expected.txt lists `CODE file:line:col`, one line per expected diagnostic; rendered.txt, when
+present, is the exact output (message, source line, caret, hint), paths relative to the case.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from dslgen import api
+from dslgen.errors import SpecError
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "examples" / "minimal"
@@ -50,6 +52,9 @@ def test_bad_spec(case: Path, tmp_path: Path):
     assert _found(diagnostics, tmp_path) == _expected(case), "\n".join(d.render() for d in diagnostics)
     for d in diagnostics:
         assert d.message and d.span is not None
+    if (case / "rendered.txt").exists():
+        shown = SpecError(diagnostics).render().replace(f"{tmp_path}/", "")
+        assert shown.strip() == (case / "rendered.txt").read_text().strip()
 
 
 def test_the_base_example_is_clean():

@@ -1,11 +1,17 @@
 """References between parts of a spec: rubric → tools and parameters, task → persona/task."""
 from __future__ import annotations
 
-from dslgen.compiler.context import CheckContext, did_you_mean
+from dslgen.compiler.context import CheckContext
+from dslgen.errors import did_you_mean
 
 
-def _tool_params(ctx: CheckContext) -> dict[str, set[str]]:
-    return {t.name: set(t.parameters) for t in ctx.spec.domain.tools}
+def _tool_params(ctx: CheckContext) -> dict[str, set[str] | None]:
+    """Each tool's parameter names; None for a name two tools share (DSL201 reports it, and
+    which of them a call means is unknown)."""
+    out: dict[str, set[str] | None] = {}
+    for t in ctx.spec.domain.tools:
+        out[t.name] = None if t.name in out else set(t.parameters)
+    return out
 
 
 def _check_calls(ctx: CheckContext, i: int, task, tools: dict[str, set[str]]) -> None:
@@ -15,7 +21,7 @@ def _check_calls(ctx: CheckContext, i: int, task, tools: dict[str, set[str]]) ->
             ctx.error("DSL301", f"task '{task.id}' expects unknown tool '{call.tool}'", path + ("tool",),
                       did_you_mean(call.tool, tools) or "declare it in the domain's tools.yaml")
             continue
-        for arg in call.arguments:
+        for arg in call.arguments if tools[call.tool] is not None else ():
             if arg not in tools[call.tool]:
                 ctx.error("DSL302", f"tool '{call.tool}' has no parameter '{arg}'",
                           path + ("arguments", arg), did_you_mean(arg, tools[call.tool])
@@ -41,8 +47,8 @@ def _check_start(ctx: CheckContext, tools: dict[str, set[str]]) -> None:
             if call.tool not in tools:
                 ctx.error("DSL307", f"start state calls unknown tool '{call.tool}'", path + ("tool",),
                           did_you_mean(call.tool, tools) or "name a tool of the domain")
-            else:
-                for arg in set(call.arguments) - tools[call.tool]:
+            elif tools[call.tool] is not None:
+                for arg in sorted(set(call.arguments) - tools[call.tool]):
                     ctx.error("DSL302", f"tool '{call.tool}' has no parameter '{arg}'",
                               path + ("arguments", arg), did_you_mean(arg, tools[call.tool]), key=True)
 

@@ -10,7 +10,8 @@ from typing import Any, Iterator
 import jinja2
 from jinja2 import meta
 
-from dslgen.compiler.context import CheckContext, did_you_mean
+from dslgen.compiler.context import CheckContext
+from dslgen.errors import did_you_mean
 from dslgen.sql import analysis as an
 from dslgen.sql.problems import line_col
 from dslgen.sql.types import select_types

@@ -1,0 +1,319 @@
+"""Every diagnostic code, defined once: its title, what it means and an example.
+
+A check reports a code by its id (`"DSL401"`); `Diagnostic` refuses an id that is not here,
+so a new check adds its code to this table first. `dslgen explain DSL401` prints the entry.
+Ranges: DSL0xx reading files and YAML, DSL1xx fields and files of the spec, DSL2xx
+duplicate names, DSL3xx references between parts, DSL4xx SQL, DSL5xx templates, DSL6xx
+values and limits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from textwrap import dedent
+
+
+@dataclass(frozen=True)
+class Code:
+    id: str  # e.g. "DSL401"
+    title: str
+    explanation: str
+    example: str  # a spec fragment that triggers it
+
+    def render(self) -> str:
+        example = "\n".join("    " + line for line in self.example.strip("\n").splitlines())
+        return f"{self.id}: {self.title}\n\n{self.explanation}\n\nExample:\n\n{example}\n"
+
+
+def _code(id: str, title: str, explanation: str, example: str) -> Code:
+    return Code(id, title, " ".join(dedent(explanation).split()), dedent(example))
+
+
+CODES: dict[str, Code] = {c.id: c for c in (
+    # DSL0xx: reading files and YAML
+    _code("DSL001", "invalid YAML", """
+        The file is not valid YAML: a bad indentation, an unclosed quote or bracket, a ':'
+        inside an unquoted value, or a character YAML does not allow (a NUL byte, say).""", """
+        goal: Find the order: then cancel it      # ': ' inside a plain value
+        """),
+    _code("DSL002", "duplicate key", """
+        A mapping sets the same key twice; YAML would silently keep the last one. To start
+        from shared values and override some, use a merge key (`<<: *defaults`).""", """
+        name: retail
+        name: shop
+        """),
+    _code("DSL003", "unsupported spec version", """
+        `dslgen:` names the spec format version; this dslgen reads version 1.""", """
+        dslgen: 2
+        """),
+    _code("DSL004", "text after ' #' is a YAML comment", """
+        (warning) In a plain (unquoted) value, ` #` starts a comment, so the rest of the line is
+        dropped from the value. Quote the value if the '#...' belongs to it.""", """
+        goal: Cancel order #W123     # the value is only 'Cancel order'
+        """),
+    _code("DSL005", "YAML expands to too many values", """
+        Anchors and aliases (`&a`, `*a`) let a small file stand for a huge document (an
+        "alias bomb"). dslgen stops when a file expands to more values than its limit, before
+        spending time or memory on it.""", """
+        a: &a [x, x, x, x, x, x, x, x, x, x]
+        b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+        c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]   # ... and so on, ten levels deep
+        """),
+    _code("DSL006", "YAML nested too deeply", """
+        Mappings and lists nest deeper than dslgen's limit. No spec needs that depth; it is
+        refused before it can exhaust the stack.""", """
+        rules: [[[[[[[[[[[[[[[[[[[[[[[[[[[[ ... ]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+        """),
+    _code("DSL007", "recursive alias", """
+        An alias refers to the node that contains it, so the value would be infinite.""", """
+        rules: &r
+          - *r
+        """),
+    _code("DSL008", "not a text file", """
+        Every file a spec reads (the spec, the domain's files, templates) must be UTF-8 text
+        without NUL bytes. The position is the first byte that is not.""", """
+        policy.md saved as UTF-16, or a binary file named as a template
+        """),
+    _code("DSL009", "NUL character in a value", """
+        A quoted value holds a NUL character (written "\\0" or "\\x00"). Databases and
+        files refuse it, so it is refused here.""", """
+        goal: "Cancel order\\0 now"
+        """),
+    _code("DSL010", "environment variable not set", """
+        `${NAME}` in a value is read from the environment when the spec is loaded; this one
+        is not set. Values read this way are treated as secrets: they are replaced by `***`
+        in every output, message and record.""", """
+        api_key: ${MY_API_KEY}      # MY_API_KEY is not exported
+        """),
+    # DSL1xx: fields and files of the spec
+    _code("DSL100", "unknown field", """
+        A mapping has a field the format does not define, often a typo; the hint names the
+        closest field or lists the allowed ones.""", """
+        seeed: 1
+        """),
+    _code("DSL101", "missing required field", """
+        A required field is not set; the message names the mapping that lacks it.""", """
+        tasks:
+          - id: borrow          # no `goal:`
+        """),
+    _code("DSL102", "invalid value", """
+        A field has a value of the wrong type, outside its allowed values, or beyond its
+        limits.""", """
+        pipeline:
+          - stage: simulate
+            dialogues: many
+        """),
+    _code("DSL103", "not a mapping", """
+        The top level of a spec, tools.yaml or tasks.yaml must be a mapping of fields.""", """
+        - just a list
+        """),
+    _code("DSL110", "cannot read a file", """
+        A file named on the command line cannot be read (it does not exist, is a folder, or
+        its path is too long or loops through symbolic links).""", """
+        dslgen check specs/no-such-file.yaml
+        """),
+    _code("DSL111", "domain folder not found", """
+        `domain:` names a folder, relative to the spec file, that does not exist.""", """
+        domain: ../domains/retial
+        """),
+    _code("DSL112", "domain file missing", """
+        A domain folder holds schema.sql, policy.md, tools.yaml and tasks.yaml; one of them
+        is missing or cannot be read.""", """
+        domain: ../domains/retail     # the folder has no policy.md
+        """),
+    _code("DSL113", "template file not found", """
+        `templates:` names a Jinja file, relative to the spec file, that cannot be read.""", """
+        templates: {agent_system: agent.j2}     # no agent.j2 next to the spec
+        """),
+    _code("DSL114", "file outside the project root", """
+        Every file a spec reads must lie inside its project root, after following symbolic
+        links: a spec from a pull request must not read files elsewhere on the reviewer's
+        machine. The project root is the nearest folder above the spec holding `.git` or
+        `dslgen.toml`, else the spec's own folder; a spec may narrow it with `root:`.""", """
+        templates: {agent_system: ../../../etc/passwd}
+        """),
+    _code("DSL115", "hidden file", """
+        dslgen reads no hidden file or folder (a name starting with '.', such as .git or
+        .env): they hold repository internals and secrets, never spec content.""", """
+        templates: {agent_system: ../.env}
+        """),
+    _code("DSL116", "invalid project root", """
+        `root:` must name the spec's own folder or a folder above it, inside the project
+        (the nearest folder above the spec holding `.git` or `dslgen.toml`).""", """
+        root: ../../..
+        """),
+    # DSL2xx: duplicate names
+    _code("DSL201", "duplicate tool name", """
+        Two tools have the same name; an agent's call would be ambiguous.""", """
+        tools:
+          - {name: find_book, ...}
+          - {name: find_book, ...}
+        """),
+    _code("DSL202", "duplicate task id", """
+        Two tasks have the same id; dialogue records name tasks by id.""", """
+        tasks:
+          - {id: borrow, goal: ...}
+          - {id: borrow, goal: ...}
+        """),
+    _code("DSL203", "duplicate persona", """
+        Two personas have the same name; tasks name personas.""", """
+        personas:
+          - {name: busy, description: ...}
+          - {name: busy, description: ...}
+        """),
+    # DSL3xx: references between parts of a spec
+    _code("DSL301", "expected call to an unknown tool", """
+        A task's rubric expects a call to a tool the domain does not declare.""", """
+        rubric:
+          expected_calls:
+            - tool: find_bok
+        """),
+    _code("DSL302", "unknown parameter", """
+        An expected call or a start-state call passes an argument its tool does not
+        declare.""", """
+        expected_calls:
+          - tool: borrow_book
+            arguments: {membr_id: m1}
+        """),
+    _code("DSL303", "unknown persona", """
+        A task names a persona that the spec's `user_simulator.personas` does not
+        declare.""", """
+        tasks:
+          - id: borrow
+            persona: raeder      # the spec declares `reader`
+        """),
+    _code("DSL304", "task follows an unknown or later task", """
+        `follows:` names the task a task continues from; it must be an earlier task of the
+        same tasks.yaml (not the task itself or a later one).""", """
+        - id: return_book
+          follows: borow_book
+        """),
+    _code("DSL305", "no simulate stage", """
+        The pipeline has no `simulate` stage, so a run would generate nothing.""", """
+        pipeline:
+          - stage: export
+        """),
+    _code("DSL306", "the domain has no tasks", """
+        tasks.yaml declares no task; every dialogue pursues tasks.""", """
+        tasks: []
+        """),
+    _code("DSL307", "start state calls an unknown tool", """
+        A simulate stage's `start.calls` names a tool the domain does not declare.""", """
+        start:
+          calls:
+            - tool: borow_book
+        """),
+    _code("DSL308", "argument does not fit its parameter", """
+        An expected call or start-state call passes an argument of the wrong type, or a
+        value outside the parameter's enum or pattern: no agent call could ever match it,
+        and a start state would fail at run time.""", """
+        # parameter reason: {type: string, enum: [no longer needed, ordered by mistake]}
+        expected_calls:
+          - tool: cancel_pending_order
+            arguments: {reason: changed my mind}
+        """),
+    # DSL4xx: SQL
+    _code("DSL400", "schema.sql does not parse", """
+        The domain's schema.sql is not valid SQL in SQLite's dialect.""", """
+        CREATE TABEL books (book_id TEXT PRIMARY KEY);
+        """),
+    _code("DSL401", "unknown column", """
+        A tool's SQL names a column that no table in scope has.""", """
+        sql: SELECT titel FROM books
+        """),
+    _code("DSL402", "unknown table", """
+        A tool's SQL names a table that schema.sql does not create.""", """
+        sql: SELECT title FROM book
+        """),
+    _code("DSL403", "SQL does not parse", """
+        A tool's SQL is not exactly one statement in SQLite's dialect.""", """
+        sql: SELEC title FROM books
+        """),
+    _code("DSL404", "parameter not declared", """
+        SQL reads `:name`, but no parameter, earlier `let` or enclosing row column has that
+        name.""", """
+        parameters: {title: {type: string}}
+        sql: SELECT * FROM books WHERE title = :titel
+        """),
+    _code("DSL405", "parameter never read", """
+        A parameter is declared but no SQL reads it; mark it `informational: true` if it is
+        only recorded.""", """
+        parameters: {title: {type: string}, author: {type: string}}
+        sql: SELECT * FROM books WHERE title = :title
+        """),
+    _code("DSL406", "statement not allowed here", """
+        Reads (let, guards, documents) must be SELECTs, `writes` must be INSERT, UPDATE or
+        DELETE; nothing else runs.""", """
+        writes:
+          - DROP TABLE books
+        """),
+    _code("DSL407", "shared entity with two types", """
+        A name such as `user_id` is a parameter or a returned field in several tools; it
+        must have one JSON type everywhere.""", """
+        # tool a: user_id: {type: string};  tool b: user_id: {type: integer}
+        """),
+    _code("DSL408", "document reads a column its query does not return", """
+        A returned document names a column (in `fields`, `column`, `item`, `key`,
+        `present_if`) that its query does not select; it would always be null.""", """
+        returns:
+          row: SELECT name FROM members WHERE member_id = :member_id
+          fields: {name: nmae}
+        """),
+    _code("DSL409", "error text names an unknown column", """
+        `{name}` in a guard's error is filled from the row a `reject` query found; it must
+        name one of that query's columns (a `require` guard has no row).""", """
+        guards:
+          - reject: SELECT status FROM orders WHERE order_id = :order_id AND status != 'pending'
+            error: "order is {state}"
+        """),
+    _code("DSL410", "simulated tool's output_schema is not a JSON Schema", """
+        A tool with no SQL declares the JSON Schema its simulated outputs follow; it must be
+        a valid JSON Schema (draft 2020-12).""", """
+        simulated:
+          output_schema: {type: text}
+        """),
+    # DSL5xx: templates
+    _code("DSL501", "template uses an undefined variable", """
+        A prompt template reads a variable that dslgen does not provide to that template;
+        the hint lists the ones it does.""", """
+        Your goal: {{ gaol }}
+        """),
+    _code("DSL502", "template does not parse", """
+        A prompt template is not valid Jinja; the position is where Jinja stopped reading.""", """
+        {% for rule in rules %}- {{ rule }
+        """),
+    _code("DSL503", "unsafe template", """
+        Templates render in Jinja's sandbox: they may read the variables dslgen provides,
+        but not Python internals (attributes starting with '_', such as `__class__` or
+        `__globals__`, or methods that change data). A template that tries is refused.""", """
+        {{ cycler.__init__.__globals__.os.popen('id').read() }}
+        """),
+    # DSL6xx: values and limits
+    _code("DSL601", "parameter pattern is not a regular expression", """
+        A parameter's `pattern` must be a valid regular expression; calls are checked
+        against it.""", """
+        parameters:
+          order_id: {type: string, pattern: "#W[0-9+"}
+        """),
+    _code("DSL602", "model server URL missing or malformed", """
+        Backend `openai` needs `base_url`: an http(s) URL with a host, such as
+        http://127.0.0.1:8000/v1.""", """
+        models:
+          agent: {backend: openai, model: my-model}
+        """),
+    _code("DSL603", "parameter items is not a JSON Schema", """
+        An array parameter's `items` is the JSON Schema of one element; it must be a valid
+        JSON Schema.""", """
+        parameters:
+          ids: {type: array, items: {type: text}}
+        """),
+    _code("DSL604", "enum value of the wrong type", """
+        Every value in a parameter's `enum` must have the parameter's type; a call could
+        never pass the others.""", """
+        parameters:
+          quantity: {type: integer, enum: [one, two]}
+        """),
+)}
+
+
+def lookup(code_id: str) -> Code | None:
+    return CODES.get(code_id.strip().upper())

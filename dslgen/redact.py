@@ -1,0 +1,64 @@
+"""Secrets: values a spec read from the environment (`${VAR}`) never reach an output.
+
+The loader registers every value it substitutes; whatever prints, logs, compiles or records
+text calls `redact` (text) or `redact_json` (a JSON-like value) at that boundary, and each
+registered value becomes `***`. A value is also caught percent-encoded (as in a URL).
+Values shorter than four characters are not registered: they are too short to be a secret,
+and replacing every '1' or 'on' would garble unrelated text.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+MASK = "***"
+MIN_LENGTH = 4
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_pattern: re.Pattern | None = None
+
+
+def register(value: str) -> None:
+    """Treat `value` as a secret from now on, in this process."""
+    global _pattern
+    forms = {value, quote(value, safe="")} if len(value) >= MIN_LENGTH else set()
+    with _lock:
+        if forms - _secrets:
+            _secrets.update(forms)
+            # longest first, so a secret containing another is masked whole
+            _pattern = re.compile("|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True)))
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret replaced by ***."""
+    pattern = _pattern
+    return pattern.sub(MASK, text) if pattern is not None and isinstance(text, str) else text
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a JSON-like value (dicts, lists, strings...) with every string redacted."""
+    if _pattern is None:
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(k): redact_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact_json(v) for v in value]
+    return value
+
+
+def redact_url(url: str) -> str:
+    """A URL fit to show: its password (secret or written in the spec) as ***, then redacted."""
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            user = parts.username or ""
+            host = parts.netloc.rsplit("@", 1)[1]
+            url = parts._replace(netloc=f"{user}:{MASK}@{host}").geturl()
+    except ValueError:  # not a URL we can take apart: the secrets still go
+        pass
+    return redact(url)
