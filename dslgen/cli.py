@@ -78,7 +78,7 @@ def check(specs: tuple[str, ...], fmt: str) -> None:
     if any(d.severity == "error" for d in problems):
         raise SpecError(problems)
     if problems:  # warnings only
-        click.echo(SpecError(problems).render(), err=True)
+        click.echo(redact(SpecError(problems).render()), err=True)
     click.echo(f"ok: {len(specs)} spec(s) without errors", err=True)
 
 
@@ -166,8 +166,8 @@ def _report(result, quiet: bool, log_format: str) -> None:
                                "stages": {r.kind: r.counts for r in result.stages}}), err=True)
         return
     if result.table():
-        click.echo(result.table(), err=True)
-    click.echo(result.summary(), err=True)
+        click.echo(redact(result.table()), err=True)
+    click.echo(redact(result.summary()), err=True)
 
 
 @main.command()

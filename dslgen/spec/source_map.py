@@ -14,7 +14,7 @@ import gc
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -29,13 +29,15 @@ MAX_VALUES = 1_000_000  # values once aliases are expanded; a 4 MB spec has abou
 _BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 # characters YAML refuses (control characters, NUL, lone surrogates, U+FFFE/U+FFFF)
 _NOT_YAML = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# an alias token can only start after a space, a flow indicator or a line start; SQL's `*`
+# (`SELECT *`, `count(*)`) does not match, and a false match only costs the measuring walk
+_MAY_ALIAS = re.compile(r"(?:^|(?<=[\s\[{,]))\*[^\s,\[\]{}]", re.MULTILINE)
 _MERGE = "tag:yaml.org,2002:merge"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "merge",
                                                   "timestamp")}  # a timestamp is read as text
 
 
-@dataclass(frozen=True)
-class NodeInfo:
+class NodeInfo(NamedTuple):  # one per value of a file: a tuple is cheap to make
     line: int  # 1-based start of the value
     col: int
     key_line: int | None = None  # 1-based start of the mapping key naming this value
@@ -133,13 +135,13 @@ def _load(text: str, smap: SourceMap) -> tuple[Any, SourceMap, list[Diagnostic]]
         node = loader.get_single_node()
         if node is None:
             return None, smap, []
-        problem = _measure(node, smap)
-        if problem is not None:
-            return None, smap, [problem]
-        diagnostics: list[Diagnostic] = []
-        _index(node, (), smap, diagnostics, None, set())
-        # index first: construction flattens merge keys in place
-        return loader.construct_document(node), smap, diagnostics
+        builder = _Builder(smap)
+        # without an alias the document is a tree: the build itself checks depth and size
+        if _MAY_ALIAS.search(text):
+            _measure(node, smap)
+        return builder.build(node, (), None), smap, builder.diagnostics
+    except _Refused as refused:
+        return None, smap, [refused.diagnostic]
     finally:
         loader.dispose()
 
@@ -184,39 +186,41 @@ class _Refused(Exception):
         self.diagnostic = diagnostic
 
 
-def _measure(root: yaml.Node, smap: SourceMap) -> Diagnostic | None:
-    """DSL005/6/7 before the expanded document is walked: every node of the graph is
-    visited once, whatever its aliases expand to."""
-    try:
-        _size(root, 1, {}, set(), smap)
-    except _Refused as refused:
-        return refused.diagnostic
-    return None
+def _measure(root: yaml.Node, smap: SourceMap) -> None:
+    """Raises DSL005/6/7 before the expanded document is walked: every node of the graph
+    is visited once, whatever its aliases expand to."""
+    _size(root, 1, {}, set(), smap)
 
 
 def _size(node: yaml.Node, depth: int, memo: dict, active: set, smap: SourceMap) -> tuple[int, int]:
     """(values once aliases are expanded, height) of `node`, memoized per node."""
-    if id(node) in memo:
-        size, height = memo[id(node)]
+    key = id(node)
+    if key in memo:
+        size, height = memo[key]
         if depth + height - 1 > MAX_DEPTH:
             raise _Refused(_too_deep(_start(node, smap)))
         return size, height
     if depth > MAX_DEPTH:
         raise _Refused(_too_deep(_start(node, smap)))
-    if id(node) in active:
+    if key in active:
         raise _Refused(Diagnostic("DSL007", "recursive alias: this value contains itself", _start(node, smap),
                                   "an alias (*name) must not appear inside the value it names"))
-    active.add(id(node))
+    active.add(key)
     size, height = 1, 1
     for child in _children(node):
         child_size, child_height = _size(child, depth + 1, memo, active, smap)
-        size, height = size + child_size, max(height, child_height + 1)
+        size += child_size
+        height = max(height, child_height + 1)
         if size > MAX_VALUES:
-            raise _Refused(Diagnostic("DSL005", f"this value expands to more than {MAX_VALUES:,} values",
-                                      _start(node, smap), "aliases (*name) repeat whole values; use fewer"))
-    active.discard(id(node))
-    memo[id(node)] = (size, height)
+            raise _Refused(_too_big(node, smap))
+    active.discard(key)
+    memo[key] = (size, height)
     return size, height
+
+
+def _too_big(node: yaml.Node, smap: SourceMap) -> Diagnostic:
+    return Diagnostic("DSL005", f"this value expands to more than {MAX_VALUES:,} values", _start(node, smap),
+                      "aliases (*name) repeat whole values; use fewer")
 
 
 def _start(node: yaml.Node, smap: SourceMap) -> Span:
@@ -245,63 +249,95 @@ def _warn_swallowed_hash(node: yaml.ScalarNode, smap: SourceMap, diags: list) ->
             "quote the whole value if the '#...' belongs to it", severity="warning"))
 
 
-def _index(node: yaml.Node, path: Path, smap: SourceMap, diags: list, key_node, seen: set) -> None:
-    """Record where every path is; report problems of a node once, however often an alias
+class _Builder:
+    """One walk over the expanded document (bounded by `_measure`): records where every
+    path is, builds the data, and reports problems of a node once, however often an alias
     repeats it."""
-    style = (node.style or None) if isinstance(node, yaml.ScalarNode) else None  # libyaml: '' = plain
-    kl = kc = None
-    klen = 0
-    if key_node is not None:
-        kl, kc = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-        klen = len(str(key_node.value))
-    smap.nodes[path] = NodeInfo(
-        node.start_mark.line + 1, node.start_mark.column + 1, kl, kc, klen, style,
-        node.end_mark.line + 1,
-    )
-    first_visit = id(node) not in seen
-    seen.add(id(node))
-    if first_visit:
-        _check_node(node, smap, diags)
-    if isinstance(node, yaml.MappingNode):
-        for key, (k, v) in _entries(node, smap, diags if first_visit else None).items():
-            _index(v, path + (key,), smap, diags, k, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, path + (i,), smap, diags, None, seen)
 
+    def __init__(self, smap: SourceMap):
+        self.smap, self.diagnostics, self.seen = smap, [], set()
 
-def _check_node(node: yaml.Node, smap: SourceMap, diags: list) -> None:
-    if isinstance(node, yaml.ScalarNode) and not node.style:
-        _warn_swallowed_hash(node, smap, diags)
-    if isinstance(node, yaml.ScalarNode) and "\0" in node.value:
-        diags.append(Diagnostic("DSL009", "a value contains a NUL character", _start(node, smap),
-                                "remove the \\0 or \\x00 escape; databases and files refuse it"))
-    if node.tag not in _PLAIN_TAGS and node.tag.startswith("tag:yaml.org,2002:"):
-        diags.append(Diagnostic(
-            "DSL001", f"invalid YAML: a value of type !!{node.tag.rsplit(':', 1)[1]} cannot be used here",
-            _start(node, smap), "a spec holds text, numbers, booleans, lists and mappings"))
+    def build(self, node: yaml.Node, path: Path, key_node: yaml.Node | None) -> Any:
+        key_at = (key_node.start_mark.line + 1, key_node.start_mark.column + 1, len(str(key_node.value))
+                  ) if key_node is not None else (None, None, 0)
+        style = (node.style or None) if node.__class__ is yaml.ScalarNode else None  # libyaml: '' = plain
+        self.smap.nodes[path] = NodeInfo(node.start_mark.line + 1, node.start_mark.column + 1, *key_at, style,
+                                         node.end_mark.line + 1)
+        first_visit = id(node) not in self.seen
+        if first_visit:
+            self.seen.add(id(node))
+            self._check(node)
+        if node.__class__ is yaml.ScalarNode:
+            return self.scalar(node)
+        if len(path) >= MAX_DEPTH:
+            raise _Refused(_too_deep(_start(node, self.smap)))
+        if len(self.smap.nodes) > MAX_VALUES:
+            raise _Refused(_too_big(node, self.smap))
+        if node.__class__ is yaml.MappingNode:
+            entries = self._entries(node, first_visit)
+            return {key: self.build(v, path + (key,), k) for key, (k, v) in entries.items()}
+        return [self.build(item, path + (i,), None) for i, item in enumerate(node.value)]
 
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        make = _Loader.yaml_constructors.get(node.tag)
+        try:
+            return make(_CONSTRUCTOR, node) if make else node.value  # an unknown tag: _check says so
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            self._report(node, f"invalid YAML: {node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}: {exc}")
+            return None
 
-def _entries(node: yaml.MappingNode, smap: SourceMap, diags: list | None) -> dict:
-    """key → (key node, value node) as the mapping reads once merge keys (`<<: *base`) are
-    applied: its own keys win, then earlier merged mappings over later ones."""
-    own: dict[Any, tuple] = {}
-    merged: list[yaml.Node] = []
-    for k, v in node.value:
-        if k.tag == _MERGE:
-            merged += v.value if isinstance(v, yaml.SequenceNode) else [v]
-            continue
-        if not isinstance(k, yaml.ScalarNode):
-            continue  # a list or mapping as a key: construction reports it
-        if k.value in own and diags is not None:
-            first = own[k.value][0]
-            diags.append(Diagnostic(
-                "DSL002", f"duplicate key '{k.value}'",
-                smap.at(k.start_mark.line + 1, k.start_mark.column + 1, k.start_mark.column + 1 + len(k.value)),
-                f"'{k.value}' is already set on line {first.start_mark.line + 1}; keep one"))
-        own[k.value] = (k, v)
-    for source in merged:
-        if isinstance(source, yaml.MappingNode):  # anything else: construction reports it
-            for key, entry in _entries(source, smap, None).items():
+    def _check(self, node: yaml.Node) -> None:
+        if node.tag not in _PLAIN_TAGS:
+            self._report(node, f"invalid YAML: a value of type {_tag_name(node.tag)} cannot be used here",
+                         "a spec holds text, numbers, booleans, lists and mappings")
+        if node.__class__ is yaml.ScalarNode:
+            if not node.style:
+                _warn_swallowed_hash(node, self.smap, self.diagnostics)
+            if "\0" in node.value:
+                self.diagnostics.append(Diagnostic(
+                    "DSL009", "a value contains a NUL character", _start(node, self.smap),
+                    "remove the \\0 or \\x00 escape; databases and files refuse it"))
+
+    def _report(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic("DSL001", message, _start(node, self.smap), hint))
+
+    def _entries(self, node: yaml.MappingNode, report: bool) -> dict:
+        """key → (key node, value node) as the mapping reads once merge keys (`<<: *base`)
+        are applied: its own keys win, then earlier merged mappings over later ones."""
+        own: dict[Any, tuple] = {}
+        merged: list[yaml.Node] = []
+        for k, v in node.value:
+            if k.tag == _MERGE:
+                merged += v.value if v.__class__ is yaml.SequenceNode else [v]
+                continue
+            if k.__class__ is not yaml.ScalarNode:
+                if report:
+                    self._report(k, "invalid YAML: a key must be a plain value, not a list or mapping")
+                continue
+            key = self.scalar(k)
+            if key in own and report:
+                self._duplicate(k, own[key][0])
+            own[key] = (k, v)
+        for source in merged:
+            if source.__class__ is not yaml.MappingNode:
+                if report:
+                    self._report(source, "invalid YAML: a merge key (<<) takes a mapping or a list of mappings")
+                continue
+            for key, entry in self._entries(source, False).items():
                 own.setdefault(key, entry)
-    return own
+        return own
+
+    def _duplicate(self, k: yaml.Node, first: yaml.Node) -> None:
+        col = k.start_mark.column + 1
+        self.diagnostics.append(Diagnostic(
+            "DSL002", f"duplicate key '{k.value}'", self.smap.at(k.start_mark.line + 1, col, col + len(k.value)),
+            f"'{k.value}' is already set on line {first.start_mark.line + 1}; keep one"))
+
+
+_CONSTRUCTOR = _Loader("")  # builds scalars of other types (int, float, bool, null) by their tag
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.rsplit(":", 1)[1] if tag.startswith("tag:yaml.org,2002:") else tag

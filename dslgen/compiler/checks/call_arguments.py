@@ -24,15 +24,24 @@ def check(ctx: CheckContext) -> None:
             _check_call(ctx, schemas.get(call.tool), call, ("pipeline", s, "start", "calls", j), complete=True)
 
 
-def _schemas(ctx: CheckContext) -> dict[str, dict]:
-    """Each tool's argument schema; a tool whose schema is itself broken (a bad pattern or
-    items, reported on its own) or whose name is not unique is left out."""
+class _Params:
+    """A tool's argument schema with one validator per parameter."""
+
+    def __init__(self, schema: dict):
+        self.required = schema["required"]
+        self.props = schema["properties"]
+        self.validators = {n: Draft202012Validator(p) for n, p in self.props.items()}
+
+
+def _schemas(ctx: CheckContext) -> dict[str, _Params]:
+    """Each tool's parameters; a tool whose schema is itself broken (a bad pattern or items,
+    reported on its own) or whose name is not unique is left out."""
     names = [t.name for t in ctx.spec.domain.tools]
     out = {}
     for tool in ctx.spec.domain.tools:
         schema = parameters_schema(tool)
         if names.count(tool.name) == 1 and _usable(schema):
-            out[tool.name] = schema
+            out[tool.name] = _Params(schema)
     return out
 
 
@@ -46,17 +55,16 @@ def _usable(schema: dict) -> bool:
     return True
 
 
-def _check_call(ctx: CheckContext, schema: dict | None, call, path: tuple, *, complete: bool) -> None:
-    if schema is None:
+def _check_call(ctx: CheckContext, params: _Params | None, call, path: tuple, *, complete: bool) -> None:
+    if params is None:
         return  # an unknown tool: DSL301/DSL307
-    props = schema["properties"]
     for name, value in call.arguments.items():
-        if name in props:
-            for error in Draft202012Validator(props[name]).iter_errors(value):
+        if name in params.props:
+            for error in params.validators[name].iter_errors(value):
                 ctx.error("DSL308", f"{call.tool}: argument '{name}' = {json.dumps(value)[:60]}: {error.message}",
-                          path + ("arguments", name) + tuple(error.path), _hint(props[name]))
+                          path + ("arguments", name) + tuple(error.path), _hint(params.props[name]))
                 break
-    missing = [n for n in schema["required"] if n not in call.arguments] if complete else []
+    missing = [n for n in params.required if n not in call.arguments] if complete else []
     if missing:
         ctx.error("DSL308", f"{call.tool}: missing required argument(s) {', '.join(missing)}", path + ("arguments",),
                   "a start-state call runs before the dialogue: give every required argument", key=True)
