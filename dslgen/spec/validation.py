@@ -102,9 +102,21 @@ def _dotted(path: tuple) -> str:
 
 
 def _message(err: dict) -> str:
-    if err["type"] in _SHAPES:
-        return f"expected {_SHAPES[err['type']]}"
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in _SHAPES:
+        return f"expected {_SHAPES[kind]}"
+    if kind == "literal_error":
+        return f"unknown value {_shown(err.get('input'))}"
+    if kind == "union_tag_invalid":
+        return f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} {_shown(ctx.get('tag'))}"
+    if kind == "union_tag_not_found":
+        return f"missing `{ctx.get('discriminator', 'kind').strip(chr(39))}:`"
     return err["msg"].removeprefix("Value error, ")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _type_hint(err: dict) -> str | None:
@@ -113,6 +125,8 @@ def _type_hint(err: dict) -> str | None:
         return f"expected {ctx['expected']}"
     if err["type"] == "union_tag_invalid":
         return f"expected one of {ctx.get('expected_tags')}"
+    if err["type"] == "union_tag_not_found":
+        return "name the stage: simulate, validate or export"
     return None
 
 
