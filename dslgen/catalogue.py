@@ -312,6 +312,12 @@ CODES: dict[str, Code] = {c.id: c for c in (
         parameters:
           quantity: {type: integer, enum: [one, two]}
         """),
+    _code("DSL605", "model file not found", """
+        An embedded model named by `model:` must be an existing GGUF file (a path relative to
+        the folder dslgen runs in); without `model:` the bundled SmolLM2-135M is used.""", """
+        models:
+          default: {backend: embedded, model: models/my-model.gguf}
+        """),
 )}
 
 

@@ -287,3 +287,8 @@ def test_a_nul_character_in_a_path_is_a_diagnostic(tmp_path):
     spec = project(tmp_path)
     spec.write_text(spec.read_text().replace("domain: domain", 'domain: "dom\\0ain"'))
     assert codes(spec) == ["DSL009", "DSL110"]
+
+
+def test_an_embedded_model_file_that_does_not_exist(tmp_path):
+    spec = project(tmp_path, models={"agent": {"backend": "embedded", "model": "models/nowhere.gguf"}})
+    assert codes(spec) == ["DSL605"]

@@ -1,6 +1,8 @@
-"""DSL602: a role played by an OpenAI-compatible server names it with a usable base_url."""
+"""DSL602/DSL605: a role played by an OpenAI-compatible server names it with a usable
+base_url; an embedded model named by path exists (else the run would stop at its first call)."""
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 from dslgen.compiler.context import CheckContext
@@ -11,6 +13,9 @@ def check(ctx: CheckContext) -> None:
     models = ctx.spec.models
     for role in ("default", *ROLES):
         spec = getattr(models, role)
+        if spec is not None and spec.backend == "embedded" and spec.model and not _is_file(spec.model):
+            ctx.error("DSL605", f"models.{role}: model file '{spec.model}' not found", ("models", role, "model"),
+                      "a GGUF file path, relative to the folder dslgen runs in; leave model out for the bundled one")
         if spec is None or spec.backend != "openai":
             continue
         path = ("models", role)
@@ -36,3 +41,10 @@ def url_problem(url: str | None) -> str | None:
     if any(c.isspace() for c in url):
         return "base_url contains a space"
     return None
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return os.path.isfile(path)
+    except ValueError:  # a NUL in the path
+        return False
