@@ -271,6 +271,42 @@ CODES: dict[str, Code] = {c.id: c for c in (
         simulated:
           output_schema: {type: text}
         """),
+    _code("DSL411", "not a declaration in schema.sql", """
+        schema.sql only declares the domain's own tables, indexes and views: a statement that
+        does something (INSERT, ATTACH, PRAGMA, DROP...), another schema's table, table
+        options or a function not every engine has would run on the reviewer's machine.""", """
+        ATTACH DATABASE '/some/file' AS x;
+        """),
+    _code("DSL412", "table declared twice or not declared", """
+        A table is declared twice in schema.sql, or a view reads a table not declared above
+        it.""", """
+        CREATE TABLE books (book_id TEXT PRIMARY KEY);
+        CREATE TABLE books (book_id TEXT PRIMARY KEY);
+        """),
+    _code("DSL415", "trigger in schema.sql", """
+        A trigger does not translate to PostgreSQL, so the same spec would behave differently
+        on the two engines; write what it does as statements of the tools' `writes`.""", """
+        CREATE TRIGGER t AFTER INSERT ON books BEGIN ... END;
+        """),
+    _code("DSL420", "seed line cannot be read", """
+        A seed file line is not a JSON object (JSON lines) or not a row of the header's
+        width (CSV).""", """
+        seed/books.jsonl:  {"book_id": "b1", "title": "Dune",
+        """),
+    _code("DSL421", "seed value does not fit its column", """
+        A seed value has the wrong type for its column, or a NOT NULL column has no value.""", """
+        seed/books.jsonl:  {"book_id": "b1", "title": null}    # title is NOT NULL
+        """),
+    _code("DSL422", "duplicate primary key in seed data", """
+        Two seed rows of a table have the same primary key.""", """
+        seed/books.jsonl:  {"book_id": "b1", ...}  twice
+        """),
+    _code("DSL423", "seed file or column unknown", """
+        A seed file names no table of schema.sql, two files seed one table, a file is not
+        .jsonl or .csv (a warning: it is not read), or a row has a column the table does not
+        have.""", """
+        seed/book.jsonl   # the table is `books`
+        """),
     # DSL5xx: templates
     _code("DSL501", "template uses an undefined variable", """
         A prompt template reads a variable that dslgen does not provide to that template;

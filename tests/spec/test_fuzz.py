@@ -79,11 +79,11 @@ def replace(path: Path, data: bytes | str) -> None:
 
 
 def load(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
 
 def dump(path: Path, data: Any) -> None:
-    replace(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    replace(path, yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True))
 
 
 def matches(data: Any, pattern: tuple, prefix: tuple = ()) -> list[tuple]:
@@ -317,12 +317,17 @@ def bad_seed(rng: random.Random, base: Path) -> Mutation:
 
 
 FAMILIES = {deleted_key: 20, wrong_type: 20, bad_sql: 20, bad_encoding: 14, hostile_yaml: 24, symlink: 14,
-            missing_file: 5}
+            missing_file: 5, bad_seed: 12}
+
+
+_CASES: dict[Path, list[Mutation]] = {}
 
 
 def cases(base: Path) -> list[Mutation]:
-    rng = random.Random(SEED)
-    return [family(rng, base) for family, n in FAMILIES.items() for _ in range(n)]
+    if base not in _CASES:
+        rng = random.Random(SEED)
+        _CASES[base] = [family(rng, base) for family, n in FAMILIES.items() for _ in range(n)]
+    return _CASES[base]
 
 
 # -- the test ---------------------------------------------------------------------------------------
