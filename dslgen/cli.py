@@ -43,6 +43,9 @@ def _describe(exc: Exception) -> tuple[str, int]:
         return exc.render(), EXIT_SPEC
     if isinstance(exc, DslgenError):
         return (exc.render() if hasattr(exc, "render") else f"error: {exc}"), EXIT_RUN
+    if isinstance(exc, OSError):  # the machine, not dslgen: a full disk, a folder not writable
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"error: {exc.strerror or exc}{where}", EXIT_RUN
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return (f"internal error: {type(exc).__name__}{': ' + first if first else ''}\n"
             "  hint: this is a bug in dslgen; rerun with --debug for the traceback and report it"), EXIT_INTERNAL

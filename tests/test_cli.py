@@ -140,3 +140,12 @@ def test_ctrl_c_is_one_line_exit_130(monkeypatch):
     result = invoke("run", SCRIPTED, "--no-progress")
     assert result.exit_code == 130
     assert result.output.startswith("interrupted:") and "Traceback" not in result.output
+
+
+def test_an_os_error_is_a_run_error_not_a_bug(monkeypatch):
+    def unwritable(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/out/dialogues.jsonl")
+
+    monkeypatch.setattr("dslgen.api.run_spec", unwritable)
+    result = invoke("run", SCRIPTED, "--no-progress")
+    assert result.exit_code == 3 and result.output.strip() == "error: Permission denied: /out/dialogues.jsonl"
