@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from dslgen.redact import redact
+
 REPLACEMENT = "\ufffd"
 _UNSAFE = re.compile("[\ud800-\udfff\x00]")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=:-]+")
@@ -43,6 +45,7 @@ def clean_value(value: Any) -> Any:
 
 def scrub(text: str, secrets: Iterable[str | None] = (), limit: int = ERROR_BODY_CHARS) -> str:
     """`text` on one line, cut to `limit` characters, with secrets replaced by `***`."""
+    text = redact(text)  # every value the spec read from ${VAR}
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
