@@ -283,10 +283,26 @@ CODES: dict[str, Code] = {c.id: c for c in (
         CREATE TABLE books (book_id TEXT PRIMARY KEY);
         CREATE TABLE books (book_id TEXT PRIMARY KEY);
         """),
-    _code("DSL415", "trigger in schema.sql", """
-        A trigger does not translate to PostgreSQL, so the same spec would behave differently
-        on the two engines; write what it does as statements of the tools' `writes`.""", """
+    _code("DSL413", "list or computed rows that cannot be read as a table", """
+        A list parameter is read as a table (`SELECT pos, flight_number FROM flights`): its
+        items must be scalars or objects whose properties are named and typed like columns. A
+        `rows` let is read as a table too: every column of its query needs a name.""", """
+        parameters:
+          flights: {type: array, items: {type: object}}     # no properties
+        """),
+    _code("DSL414", "a name hides a table", """
+        A list parameter, a `rows` let or a CTE has the name of a table of the schema, so
+        inside the tool's SQL that table could not be read any more.""", """
+        parameters:
+          orders: {type: array, items: {type: string}}      # schema.sql has a table orders
+        """),
+    _code("DSL415", "does not run the same on both engines", """
+        A construct that SQLite and PostgreSQL treat differently (a trigger, a function or
+        syntax one of them lacks, a computed column each engine names its own way): the same
+        spec must give the same results on both, so it is refused where it is written.""", """
         CREATE TRIGGER t AFTER INSERT ON books BEGIN ... END;
+        returns:
+          row: SELECT count(*) FROM books       # name it: count(*) AS n
         """),
     _code("DSL420", "seed line cannot be read", """
         A seed file line is not a JSON object (JSON lines) or not a row of the header's

@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool, QueuePool
 from sqlglot import exp
 
 from dslgen.errors import RunError
+from dslgen.redact import redact
 from dslgen.sql.engines.loading import load
 from dslgen.sql.params import ListTable
 from dslgen.sql.types import kind
@@ -250,5 +251,6 @@ def _guarded(make, url):
         return make()
     except (psycopg.OperationalError, OperationalError) as e:
         reason = str(getattr(e, "orig", e)).strip().splitlines()[0]
-        raise RunError(f"cannot use the PostgreSQL server at {url.render_as_string(hide_password=True)}: {reason}",
+        shown = redact(url.render_as_string(hide_password=True))  # a ${VAR} in the user or host too
+        raise RunError(f"cannot use the PostgreSQL server at {shown}: {redact(reason)}",
                        hint="is the server running and the URL right (postgresql://user@host:port/db)?") from None
