@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from dslgen.errors import RunError
 from dslgen.output.jsonl import write_json
 from dslgen.plan.artifacts import EXPORT_CONTEXT
+from dslgen.redact import redact_json
 
 CONTEXT_FILE = EXPORT_CONTEXT
 
@@ -86,7 +87,7 @@ def public_model_settings(model) -> dict[str, Any]:
     settings = model.model_dump(exclude={"api_key", "outputs"})
     if settings.get("base_url"):
         settings["base_url"] = _without_credentials(settings["base_url"])
-    return settings
+    return redact_json(settings)  # a model name or host read from ${VAR}
 
 
 def _without_credentials(url: str) -> str:

@@ -177,7 +177,8 @@ def test_env_values_are_redacted_in_provenance(tmp_path, monkeypatch):
     api.run_spec(tmp_path / "spec.yaml", out=tmp_path / "out", progress=False)
     written = (tmp_path / "out" / "dialogues.jsonl").read_text()
     assert "secret-user-model-31" not in written
-    assert json.loads(written.splitlines()[0])["provenance"]["models"]["user"] == "***"
+    assert json.loads(written.splitlines()[0])["provenance"]["models"]["user"]["model"] == "***"
+    assert "secret-user-model-31" not in (tmp_path / "out" / "export.json").read_text()
 
 
 def test_a_password_in_a_postgresql_url_is_not_printed_when_the_server_is_down(tmp_path, monkeypatch):
