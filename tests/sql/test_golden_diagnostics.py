@@ -19,7 +19,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted(p for p in (Path(__file__).parent / "golden").iterdir() if p.is_dir())
-BASES = {"retail": (["specs", "domains/retail"], "specs/retail.yaml"),
+BASES = {"retail": (["specs", "domains/retail", "dslgen.toml"], "specs/retail.yaml"),  # the marker: specs/ reads ../domains
          "minimal": (["examples/minimal"], "examples/minimal/spec.yaml")}
 
 
@@ -27,7 +27,7 @@ def _materialize(case: Path, tmp: Path) -> tuple[Path, str]:
     spec = yaml.safe_load((case / "case.yaml").read_text())
     folders, spec_file = BASES[spec["base"]]
     for folder in folders:
-        shutil.copytree(ROOT / folder, tmp / folder)
+        (shutil.copytree if (ROOT / folder).is_dir() else shutil.copy)(ROOT / folder, tmp / folder)
     if spec["base"] == "minimal":  # diagnostics name files relative to the spec's folder
         tmp, spec_file = tmp / "examples" / "minimal", "spec.yaml"
     for edit in spec["edits"]:
