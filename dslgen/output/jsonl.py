@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from dslgen.errors import RunError
+from dslgen.redact import redact_json
 from dslgen.text import clean
 
 
 def dumps(record: Any) -> bytes:
-    return json.dumps(clean(record), ensure_ascii=False).encode("utf-8") + b"\n"
+    # every record of an output folder passes here: no ${VAR} value is written (dslgen.redact)
+    return json.dumps(redact_json(clean(record)), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 def iter_jsonl(path: Path) -> Iterator[dict]:
@@ -144,7 +146,7 @@ def _read_at(f, start: int, size: int) -> bytes:
 
 
 def write_json(path: Path, value: Any) -> None:
-    write_atomic(path, [json.dumps(clean(value), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"])
+    write_atomic(path, [json.dumps(redact_json(clean(value)), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"])
 
 
 def write_atomic(path: Path, chunks: Iterable[bytes]) -> None:
