@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import threading
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 MASK = "***"
 MIN_LENGTH = 4
+
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -51,14 +53,7 @@ def redact_json(value: Any) -> Any:
     return value
 
 
-def redact_url(url: str) -> str:
-    """A URL fit to show: its password (secret or written in the spec) as ***, then redacted."""
-    try:
-        parts = urlsplit(url)
-        if parts.password:
-            user = parts.username or ""
-            host = parts.netloc.rsplit("@", 1)[1]
-            url = parts._replace(netloc=f"{user}:{MASK}@{host}").geturl()
-    except ValueError:  # not a URL we can take apart: the secrets still go
-        pass
-    return redact(url)
+def hide_url_passwords(text: str) -> str:
+    """`text` (a URL, or any text holding URLs) with the password of each `user:password@`
+    as ***, whether or not it came from ${VAR}."""
+    return _URL_PASSWORD.sub(rf"\1{MASK}@", text)

@@ -25,7 +25,7 @@ from dslgen.backends.servers import Backoff, ServerFault, ServerPool, ServersFai
 from dslgen.backends.text import display_url, scrub
 from dslgen.backends.transport import Reply, TransportFault, post
 from dslgen.errors import BackendError
-from dslgen.spec.model_settings import ModelSpec
+from dslgen.spec.model_settings import ModelSpec, base_url_problem, urls_of
 
 # server set (its URLs joined) -> the structured-output mode "auto" settled on for it
 _SERVER_MODES: dict[str, str] = {}
@@ -49,38 +49,12 @@ class _HTTPRefused(Exception):
 
 
 def server_urls(base_url: str | list[str] | None, role: str) -> list[str]:
-    """The role's server URLs, checked: http(s), a host, no query, no duplicates."""
-    urls = [base_url] if isinstance(base_url, str) else list(base_url or [])
-    if not urls:
-        raise BackendError(f"{role}: backend openai needs base_url",
-                           hint="set base_url, e.g. http://127.0.0.1:8000/v1, or a list of them")
-    out = [_checked_url(u, role) for u in urls]
-    dupes = sorted({display_url(u) for u in out if out.count(u) > 1})
-    if dupes:
-        raise BackendError(f"{role}: base_url lists {', '.join(dupes)} more than once",
-                           hint="name each server once")
-    return out
-
-
-def _checked_url(url: Any, role: str) -> str:
-    problem = None
-    try:
-        parsed = httpx.URL(url) if isinstance(url, str) else None
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        parsed, problem = None, str(exc)
-    if parsed is None:
-        problem = problem or "not a string"
-    elif parsed.scheme not in ("http", "https"):
-        problem = "the scheme must be http or https"
-    elif not parsed.host:
-        problem = "there is no host"
-    elif parsed.query or parsed.fragment:
-        problem = "a base URL takes no query or fragment"
+    """The role's server URLs, checked as `check` checks them (DSL602)."""
+    problem = base_url_problem(base_url)
     if problem:
-        shown = display_url(url) if isinstance(url, str) else repr(url)
-        raise BackendError(f"{role}: base_url {shown!r} is not a usable server URL: {problem}",
-                           hint="e.g. http://127.0.0.1:8000/v1")
-    return url.rstrip("/")
+        raise BackendError(f"{role}: {problem}",
+                           hint="e.g. base_url: http://127.0.0.1:8000/v1, or a list of servers running the same model")
+    return urls_of(base_url)
 
 
 class OpenAICompatBackend(BaseBackend):

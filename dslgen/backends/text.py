@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from dslgen.redact import hide_url_passwords as display_url  # noqa: F401 -- read from here too
 from dslgen.redact import redact
 
 REPLACEMENT = "\ufffd"
@@ -23,7 +24,6 @@ _SECRET_FIELD = re.compile(
     r"(?i)((?:proxy-)?authorization|x-api-key|api[-_]?key|access[-_]?token|token|secret"
     r"|password)(\\?[\"']?\s*[:=]\s*\\?[\"']?)(?!bearer\b|basic\b|\*\*\*)[^\s\"'\\,;}&]+")
 _KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_-]{6,}")
-_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
 ERROR_BODY_CHARS = 300
 
 
@@ -56,7 +56,3 @@ def scrub(text: str, secrets: Iterable[str | None] = (), limit: int = ERROR_BODY
     text = " ".join(clean_text(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
-
-def display_url(url: str) -> str:
-    """A URL (or any text holding URLs) with the password of `user:password@` hidden."""
-    return _URL_PASSWORD.sub(r"\1***@", url)

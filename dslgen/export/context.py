@@ -85,8 +85,10 @@ def public_model_settings(model) -> dict[str, Any]:
     """A role's model settings fit for a dataset card: no API key, no password in a URL,
     no canned outputs of a scripted backend."""
     settings = model.model_dump(exclude={"api_key", "outputs"})
-    if settings.get("base_url"):
+    if isinstance(settings.get("base_url"), str):
         settings["base_url"] = _without_credentials(settings["base_url"])
+    elif settings.get("base_url"):  # several servers running the same model
+        settings["base_url"] = [_without_credentials(u) for u in settings["base_url"]]
     return redact_json(settings)  # a model name or host read from ${VAR}
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from dslgen.redact import hide_url_passwords
 from dslgen.spec.base import SpecModel
 
 MAX_SEED = 2**31 - 1  # seeds reach numpy and llama.cpp, which take 32-bit values
@@ -141,3 +142,45 @@ class ModelSpec(SpecModel):
         list[str | dict | list | int | float | bool | None] | None,
         Field(description="Canned outputs, in order, for backend scripted."),
     ] = None
+
+
+def urls_of(base_url: str | list[str] | None) -> list[str]:
+    """A role's server URLs as requests use them (one URL or a list; no trailing slash)."""
+    urls = [base_url] if isinstance(base_url, str) else list(base_url or [])
+    return [u.rstrip("/") if isinstance(u, str) else u for u in urls]
+
+
+def base_url_problem(base_url: str | list[str] | None) -> str | None:
+    """Why `base_url` cannot name a role's servers, or None. `check` (DSL602) and the openai
+    backend both ask this, so a URL that passes `check` is one the backend takes."""
+    urls = urls_of(base_url)
+    if not urls:
+        return "backend openai needs base_url"
+    for url in urls:
+        problem = _url_problem(url)
+        if problem:
+            shown = hide_url_passwords(url) if isinstance(url, str) else repr(url)
+            return f"base_url {shown!r} is not a usable server URL: {problem}"
+    dupes = sorted({hide_url_passwords(u) for u in urls if urls.count(u) > 1})
+    return f"base_url lists {', '.join(dupes)} more than once" if dupes else None
+
+
+def _url_problem(url: object) -> str | None:
+    import httpx  # the client that sends the requests parses the URL; imported only when asked
+
+    if not isinstance(url, str):
+        return "not a string"
+    if any(c.isspace() for c in url):
+        return "it contains a space"
+    try:
+        parsed = httpx.URL(url)
+        parsed.port  # noqa: B018 -- a port that is not a number raises here
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        return str(exc) or "not a URL"
+    if parsed.scheme not in ("http", "https"):
+        return "the scheme must be http or https"
+    if not parsed.host:
+        return "there is no host"
+    if parsed.query or parsed.fragment:
+        return "a base URL takes no query or fragment"
+    return None

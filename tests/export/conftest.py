@@ -8,27 +8,23 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from dslgen import api
 from dslgen.backends import clear_backends
+from scripted import variant
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTED = ROOT / "tests" / "fixtures" / "scripted" / "spec.yaml"
 ALL_FORMATS = ["openai", "hf", "sharegpt", "parquet", "arrow", "kto", "dpo"]
 
 
 def scripted_spec(folder: Path, change=None) -> Path:
-    """The scripted library spec exporting every format, with `change` applied to its data."""
-    data = yaml.safe_load(SCRIPTED.read_text())
-    data["domain"] = str(ROOT / "examples" / "minimal" / "domain")
-    data["pipeline"][-1] = {"stage": "export", "format": ALL_FORMATS, "license": "cc-by-4.0"}
-    if change:
-        change(data)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "spec.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    """The scripted library spec exporting every format, with `change` applied to its data
+    (its domain copied into `folder`, the spec's project root)."""
+    def exporting(data):
+        data["pipeline"][-1] = {"stage": "export", "format": ALL_FORMATS, "license": "cc-by-4.0"}
+        if change:
+            change(data)
+    return variant(folder, exporting)
 
 
 def run(spec: Path, out: Path, limit: int | None = None) -> list[dict]:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import yaml
 
 from dslgen import api
-from dslgen.export.context import context_from_plan
+from dslgen.export.context import context_from_plan, public_model_settings
+from dslgen.spec.model_settings import ModelSpec
 from dslgen.templating import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,14 +50,22 @@ def test_retail_carries_its_data_licence_and_no_secret(tmp_path, monkeypatch):
         "  user:\n    backend: embedded",
         '  agent:\n    backend: openai\n    base_url: "http://me:pw@127.0.0.1:9/v1"\n    model: m\n'
         '    api_key: "${DSLGEN_TEST_KEY}"\n  user:\n    backend: embedded')
-    path = tmp_path / "retail.yaml"
-    path.write_text(spec.replace("domain: ../domains/retail", f"domain: {ROOT / 'domains' / 'retail'}"))
+    shutil.copytree(ROOT / "domains" / "retail", tmp_path / "domains" / "retail")  # inside its project root
+    (tmp_path / "specs").mkdir()
+    path = tmp_path / "specs" / "retail.yaml"
+    path.write_text(spec)
+    (tmp_path / "dslgen.toml").write_text("")
     context = context_from_plan(api.compile_file(path))
     assert context.settings.license == "mit"
     assert "Copyright (c) 2024 Sierra" in context.notices["LICENSE-tau-bench"]
     dumped = json.dumps(context.to_json())
     assert "sk-secret-value" not in dumped and "DSLGEN_TEST_KEY" not in dumped and "me:pw" not in dumped
     assert context.models["agent"]["base_url"] == "http://127.0.0.1:9/v1"
+
+
+def test_a_list_of_servers_is_shown_without_credentials():
+    model = ModelSpec(backend="openai", base_url=["http://me:pw@127.0.0.1:9/v1", "http://127.0.0.1:10/v1"])
+    assert public_model_settings(model)["base_url"] == ["http://127.0.0.1:9/v1", "http://127.0.0.1:10/v1"]
 
 
 def test_prompts_list_parameter_names_and_the_export_one_has_no_protocol(example_plan):

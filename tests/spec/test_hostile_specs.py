@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from dslgen import api
 from dslgen.backends import clear_backends
+from dslgen.backends.openai_compat import server_urls
 from dslgen.cli import main
-from dslgen.errors import RunError, SpecError
+from dslgen.errors import BackendError, RunError, SpecError
 from dslgen.templating import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -234,11 +235,22 @@ def test_a_parameter_pattern_that_is_not_a_regex(tmp_path):
     assert found == [("DSL601", 5)]
 
 
-@pytest.mark.parametrize("base_url", [None, "127.0.0.1:8000", "http://", "ftp://host/v1", "http://h:port/v1"])
+@pytest.mark.parametrize("base_url", [None, "127.0.0.1:8000", "http://", "ftp://host/v1", "http://h:port/v1",
+                                      "http://h /v1", "http://h/v1?x=1", [], ["http://h:1/v1", "ftp://h/v1"],
+                                      ["http://h:1/v1", "http://h:1/v1/"]])
 def test_an_openai_model_without_a_usable_base_url(tmp_path, base_url):
-    agent = {"backend": "openai", "model": "m"} | ({"base_url": base_url} if base_url else {})
+    agent = {"backend": "openai", "model": "m"} | ({"base_url": base_url} if base_url is not None else {})
     spec = project(tmp_path, models={"agent": agent})
     assert codes(spec) == ["DSL602"]
+    with pytest.raises(BackendError):  # the backend refuses exactly what check refuses
+        server_urls(base_url, "agent")
+
+
+def test_a_list_of_servers_passes_check_and_reaches_the_backend(tmp_path):
+    urls = ["http://127.0.0.1:8001/v1", "http://127.0.0.1:8002/v1/"]
+    spec = project(tmp_path, models={"agent": {"backend": "openai", "model": "m", "base_url": urls}})
+    assert codes(spec) == []
+    assert server_urls(urls, "agent") == ["http://127.0.0.1:8001/v1", "http://127.0.0.1:8002/v1"]
 
 
 @pytest.mark.parametrize("field,value", [("dialogues", 10**30), ("max_turns", 10**6), ("max_steps", 10**4)])
