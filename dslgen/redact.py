@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import threading
 from typing import Any
+
+from dslgen.text import map_strings
 from urllib.parse import quote
 
 MASK = "***"
@@ -42,15 +44,7 @@ def redact(text: str) -> str:
 
 def redact_json(value: Any) -> Any:
     """A copy of a JSON-like value (dicts, lists, strings...) with every string redacted."""
-    if _pattern is None:
-        return value
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact(k): redact_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redact_json(v) for v in value]
-    return value
+    return value if _pattern is None else map_strings(value, redact)
 
 
 def hide_url_passwords(text: str) -> str:

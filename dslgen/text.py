@@ -8,7 +8,7 @@ dialogue, and the JSON Lines writer cleans again before writing.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -22,10 +22,16 @@ def clean_text(text: str) -> str:
 
 def clean(value: Any) -> Any:
     """`value` with every string in it (keys included) cleaned."""
+    return map_strings(value, clean_text)
+
+
+def map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    """A copy of a JSON-like value (dicts, lists, strings...) with `fn` applied to every
+    string in it, keys included."""
     if isinstance(value, str):
-        return clean_text(value)
+        return fn(value)
     if isinstance(value, dict):
-        return {clean(k): clean(v) for k, v in value.items()}
+        return {map_strings(k, fn): map_strings(v, fn) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
+        return [map_strings(v, fn) for v in value]
     return value
