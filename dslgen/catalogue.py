@@ -187,10 +187,12 @@ CODES: dict[str, Code] = {c.id: c for c in (
         - id: return_book
           follows: borow_book
         """),
-    _code("DSL305", "no simulate stage", """
-        The pipeline has no `simulate` stage, so a run would generate nothing.""", """
+    _code("DSL305", "a stage reads a file no stage makes", """
+        Each stage reads files that earlier stages write (validate reads dialogues.jsonl,
+        which simulate writes). A stage whose input no stage of the pipeline makes could
+        never run; add the stage that makes it, before it.""", """
         pipeline:
-          - stage: export
+          - stage: export      # reads validated.jsonl: no simulate or validate stage
         """),
     _code("DSL306", "the domain has no tasks", """
         tasks.yaml declares no task; every dialogue pursues tasks.""", """
@@ -210,6 +212,22 @@ CODES: dict[str, Code] = {c.id: c for c in (
         expected_calls:
           - tool: cancel_pending_order
             arguments: {reason: changed my mind}
+        """),
+    _code("DSL310", "a stage reads a file a later stage makes", """
+        The pipeline runs in the order written, and a stage reads files that stages before
+        it write. Here a stage comes before the stage that makes its input; move that stage
+        up.""", """
+        pipeline:
+          - stage: validate    # reads dialogues.jsonl
+          - stage: simulate    # which is made only here
+        """),
+    _code("DSL311", "a stage is in the pipeline twice", """
+        A pipeline runs each stage once (each writes its own files); the same stage named
+        twice would overwrite its own outputs. Keep one, with the settings wanted.""", """
+        pipeline:
+          - stage: simulate
+          - stage: simulate
+            dialogues: 10
         """),
     # DSL4xx: SQL
     _code("DSL400", "schema.sql does not parse", """
