@@ -62,16 +62,34 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def read_episodes(path: str | Path) -> Iterator[dict]:
+    """Episodes of a JSON Lines file; a line that is not one (bad JSON, not UTF-8, another
+    shape) is a RunError naming it, never a crash halfway through the replay."""
     from dslgen.errors import RunError
 
-    with open(path, encoding="utf-8") as f:
+    with open(path, "rb") as f:  # split on b"\n" only, as dslgen writes JSON Lines
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
-            except ValueError as e:
+                episode = json.loads(line)
+            except ValueError as e:  # UnicodeDecodeError included
                 raise RunError(f"{path}:{n}: not a JSON line ({e})") from None
+            problem = _shape_problem(episode)
+            if problem:
+                raise RunError(f"{path}:{n}: {problem}",
+                               hint='one episode a line: {"id": ..., "steps": [{"tool": NAME, "arguments": {...}}]}')
+            yield episode
+
+
+def _shape_problem(episode: Any) -> str | None:
+    if not isinstance(episode, dict):
+        return "an episode must be a JSON object"
+    steps = episode.get("steps", [])
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        return "'steps' must be a list of objects"
+    if any(not isinstance(s.get("tool"), str) for s in steps):
+        return "every step needs a 'tool' name"
+    return None
 
 
 def replay_episode(tools: dict, db, episode: dict) -> list[str]:

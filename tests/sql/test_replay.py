@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dslgen.cli import main
@@ -46,3 +47,19 @@ def test_same_output_rules():
     assert not same_output('{"a": 1.00001}', '{"a": 1}')
     assert not same_output('{"a": true}', '{"a": 1}')
     assert same_output("Error: x", "Error: x") and not same_output("Error: x", "Error: y")
+
+
+@pytest.mark.parametrize("line, problem", [
+    (b"{not json\n", "not a JSON line"),
+    (b"\xff\xfe\x00\n", "not a JSON line"),
+    (b'[1, 2]\n', "an episode must be a JSON object"),
+    (b'{"steps": "abc"}\n', "'steps' must be a list of objects"),
+    (b'{"steps": [{"tool": ["x"]}]}\n', "every step needs a 'tool' name"),
+])
+def test_a_bad_episodes_file_is_one_line_exit_3(tmp_path, line, problem):
+    episodes = tmp_path / "episodes.jsonl"
+    episodes.write_bytes(b'{"id": "ok", "steps": []}\n' + line)
+    result = CliRunner().invoke(main, ["replay", str(ROOT / "examples" / "minimal" / "spec.yaml"), str(episodes),
+                                       "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    assert f"episodes.jsonl:2: {problem}" in result.output
