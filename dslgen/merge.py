@@ -26,7 +26,7 @@ from dslgen.output.jsonl import JsonlWriter, iter_jsonl, write_json
 from dslgen.output.manifest import Manifest
 from dslgen.plan import SimulateStage
 from dslgen.plan.artifacts import CARD, DIALOGUES, EXPORT_CONTEXT, LOCK, MANIFEST, REJECTED, REPORT, STATS, VALIDATED
-from dslgen.sim.dialogue import Dialogue
+from dslgen.sim.dialogue import RECORD_KEYS, VALIDATED_KEYS, Dialogue
 from dslgen.validate.report import Report
 from dslgen.validate.result import ValidationResult
 
@@ -142,7 +142,7 @@ def _merge_records(parts: list[_Part], name: str, out: Path) -> int:
 
 
 def _indexed(path: Path) -> Iterator[tuple[int, dict]]:
-    for record in iter_jsonl(path):
+    for record in iter_jsonl(path, RECORD_KEYS):
         yield record["provenance"]["index"], record
 
 
@@ -155,7 +155,7 @@ def _copy_same(parts: list[_Part], name: str, out: Path) -> None:
 
 def _work_out_report(out: Path) -> None:
     report = Report()
-    for record in iter_jsonl(out / VALIDATED):
+    for record in iter_jsonl(out / VALIDATED, VALIDATED_KEYS):
         report.add(Dialogue.from_json(record), ValidationResult.from_json(record["validation"]))
     write_json(out / REPORT, report.to_json())
     write_json(out / STATS, report.table_generated.to_json())

@@ -81,6 +81,23 @@ def test_run_with_scripted_models(tmp_path):
     assert "2 new dialogue(s)" in result.output and (tmp_path / "openai" / "train.jsonl").exists()
 
 
+def test_an_edited_run_folder_is_one_line_exit_3_for_every_command(tmp_path):
+    clear_backends()
+    assert invoke("run", SCRIPTED, "--out", str(tmp_path), "--no-progress").exit_code == 0
+    with (tmp_path / "validated.jsonl").open("a") as f:
+        f.write('{"id": "hand-made"}\n')
+    with (tmp_path / "dialogues.jsonl").open("a") as f:
+        f.write('["not", "a", "record"]\n')
+    for command in (["export", str(tmp_path), "-o", str(tmp_path / "again")], ["report", str(tmp_path)]):
+        result = invoke(*command)
+        assert result.exit_code == 3 and "Traceback" not in result.output, (command, result.output)
+        assert "validated.jsonl:3: not a dslgen record" in result.output and "edited or damaged" in result.output
+    (tmp_path / "validated.jsonl").unlink()  # the run makes it again, after reading dialogues.jsonl
+    clear_backends()
+    result = invoke("run", SCRIPTED, "--out", str(tmp_path), "--no-progress")
+    assert result.exit_code == 3 and "dialogues.jsonl:3: not a JSON object" in result.output
+
+
 def test_run_rejects_a_bad_limit():
     result = invoke("run", SCRIPTED, "--limit", "0")
     assert result.exit_code == 2 and "--limit" in result.output

@@ -17,6 +17,7 @@ from dslgen.export.context import ExportContext
 from dslgen.export.formats import Written, export
 from dslgen.output.jsonl import iter_jsonl
 from dslgen.plan.artifacts import VALIDATED
+from dslgen.sim.dialogue import VALIDATED_KEYS
 
 LOG_FILES = (VALIDATED,)  # the run's records, in the order they are read
 
@@ -60,7 +61,7 @@ def export_folder(run_dir: str | Path, formats: tuple[str, ...] | None = None,
 def read_records(run_dir: Path) -> tuple[list[dict], list[str]]:
     """Every record of the run's log files, and the names of the files that exist."""
     present = [name for name in LOG_FILES if (run_dir / name).exists()]
-    return [r for name in present for r in iter_jsonl(run_dir / name)], present
+    return [r for name in present for r in iter_jsonl(run_dir / name, VALIDATED_KEYS)], present
 
 
 def _copied_logs(run_dir: Path, out: Path, logs: list[str]) -> list[str]:

@@ -17,14 +17,18 @@ from dslgen.redact import redact_json
 from dslgen.text import clean
 
 
+DAMAGED = "the file was edited or damaged; fix or remove that line"
+
+
 def dumps(record: Any) -> bytes:
     # every record of an output folder passes here: no ${VAR} value is written (dslgen.redact)
     return json.dumps(redact_json(clean(record)), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
-def iter_jsonl(path: Path) -> Iterator[dict]:
+def iter_jsonl(path: Path, required: Iterable[str] = ()) -> Iterator[dict]:
     """Records of a JSON Lines file, streamed; a last line with no newline (a run killed
-    mid-write) is skipped. A broken line elsewhere is an error, not a silent skip."""
+    mid-write) is skipped. A broken line elsewhere, or a record that is not an object
+    holding the `required` keys, is an error naming the line, not a silent skip or a crash."""
     if not path.exists():
         return
     with path.open("rb") as f:
@@ -34,10 +38,20 @@ def iter_jsonl(path: Path) -> Iterator[dict]:
             if not line.strip():
                 continue
             try:
-                yield json.loads(line)
+                record = json.loads(line)
             except ValueError as exc:
-                raise RunError(f"{path}:{n}: not a JSON line ({exc})",
-                               hint="the file was edited or damaged; fix or remove that line") from None
+                raise RunError(f"{path}:{n}: not a JSON line ({exc})", hint=DAMAGED) from None
+            problem = _shape_problem(record, required)
+            if problem:
+                raise RunError(f"{path}:{n}: {problem}", hint=DAMAGED)
+            yield record
+
+
+def _shape_problem(record: Any, required: Iterable[str]) -> str | None:
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    missing = [k for k in required if k not in record]
+    return f"not a dslgen record (no {', '.join(map(repr, missing))})" if missing else None
 
 
 def drop_torn_tail(path: Path) -> None:

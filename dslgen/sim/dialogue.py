@@ -57,6 +57,12 @@ class TaskRun:
     user_system: str = ""  # the user simulator's system prompt for this task (not recorded)
 
 
+# the keys of a line of dialogues.jsonl (`Dialogue.to_json`), and of validated.jsonl (the
+# same record and its validation): readers require them, so an edited file is a clear error
+RECORD_KEYS = ("id", "messages", "tools", "task", "termination", "stats", "simulated_tool_calls", "provenance", "run")
+VALIDATED_KEYS = (*RECORD_KEYS, "validation")
+
+
 @dataclass
 class Dialogue:
     id: str

@@ -12,13 +12,14 @@ from dslgen.export.folder import export_records
 from dslgen.output.jsonl import iter_jsonl
 from dslgen.plan import ExportStage
 from dslgen.plan.artifacts import VALIDATED
+from dslgen.sim.dialogue import VALIDATED_KEYS
 from dslgen.stages import StageContext, StageResult
 
 
 def run(stage: ExportStage, ctx: StageContext) -> StageResult:
     context = context_from_plan(ctx.plan)
     save_context(context, ctx.folder.path)
-    records = list(iter_jsonl(ctx.folder / VALIDATED))
+    records = list(iter_jsonl(ctx.folder / VALIDATED, VALIDATED_KEYS))
     exported = export_records(records, context, ctx.folder.path, [VALIDATED])
     sft = [w for w in exported.written if w.format not in ("kto", "dpo")]
     kept = max((w.total for w in sft), default=0)

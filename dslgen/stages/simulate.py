@@ -18,7 +18,7 @@ from dslgen.execute.work import Job, Outcome
 from dslgen.output.jsonl import Appender, drop_torn_tail, iter_jsonl, sort_jsonl, write_jsonl
 from dslgen.plan import SimulateStage
 from dslgen.plan.artifacts import DIALOGUES, TASKS
-from dslgen.sim.dialogue import Termination
+from dslgen.sim.dialogue import RECORD_KEYS, Termination
 from dslgen.stages import StageContext, StageResult
 from dslgen.stages.generate_tasks import read_tasks
 from dslgen.stages.return_schemas import with_predicted_schemas
@@ -87,7 +87,7 @@ def _finished_ids(log) -> tuple[set[str], int]:
     (atomically), so they are made again instead of kept cut short."""
     drop_torn_tail(log)
     done, faulted = set(), 0
-    for record in iter_jsonl(log):
+    for record in iter_jsonl(log, RECORD_KEYS):
         if record["termination"]["reason"] == Termination.BACKEND_ERROR.value:
             faulted += 1
         else:

@@ -20,7 +20,7 @@ from dslgen.output.jsonl import JsonlWriter, iter_jsonl, write_json
 from dslgen.plan import Plan, ValidateStage
 from dslgen.plan.artifacts import DIALOGUES, REJECTED, REPORT, STATS, TASKS, VALIDATED
 from dslgen.sim.database import apply_start_calls, open_database
-from dslgen.sim.dialogue import Dialogue
+from dslgen.sim.dialogue import RECORD_KEYS, VALIDATED_KEYS, Dialogue
 from dslgen.stages import StageContext, StageResult
 from dslgen.stages.generate_tasks import read_tasks
 from dslgen.stages.return_schemas import with_predicted_schemas
@@ -97,7 +97,7 @@ def _decided(ctx: StageContext, checker: _Checker):
         return d, earlier.get(d.id) or checker.check(d)
 
     in_flight = judge_concurrency(ctx.plan, ctx.options) if checker.judge else 1
-    for record, (d, result) in ordered_map(decide, iter_jsonl(ctx.folder / DIALOGUES), in_flight):
+    for record, (d, result) in ordered_map(decide, iter_jsonl(ctx.folder / DIALOGUES, RECORD_KEYS), in_flight):
         yield record, d, result
 
 
@@ -136,5 +136,5 @@ def _judge(plan: Plan, stage: ValidateStage, tasks) -> Judge | None:
 
 def _earlier_results(ctx: StageContext) -> dict[str, ValidationResult]:
     """Results of an earlier run of this stage with the same digest, by dialogue id."""
-    return {r["id"]: ValidationResult.from_json(r["validation"]) for r in iter_jsonl(ctx.folder / VALIDATED)
-            if "validation" in r}
+    return {r["id"]: ValidationResult.from_json(r["validation"])
+            for r in iter_jsonl(ctx.folder / VALIDATED, VALIDATED_KEYS)}

@@ -33,6 +33,15 @@ def test_a_broken_line_in_the_middle_is_an_error_with_its_line(tmp_path):
         list(iter_jsonl(path))
 
 
+@pytest.mark.parametrize("line, problem", [(b'[1, 2]', "not a JSON object"),
+                                           (b'{"id": "x"}', "not a dslgen record \\(no 'messages'\\)")])
+def test_a_record_of_another_shape_is_an_error_with_its_line(tmp_path, line, problem):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"id": "a", "messages": []}\n' + line + b"\n")
+    with pytest.raises(RunError, match=rf"x.jsonl:2: {problem}"):
+        list(iter_jsonl(path, ("id", "messages")))
+
+
 def test_a_whole_file_is_replaced_only_when_complete(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text('{"old": true}\n')
