@@ -66,7 +66,8 @@ class OutputSpec(SpecModel):
 
 class _SpecBody(SpecModel):
     dslgen: Annotated[int, Field(description="Spec format version; this dslgen reads 1.")]
-    name: Annotated[str, Field(description="Spec name; names the output folder.", pattern=r"^[A-Za-z0-9_\-]+$")]
+    name: Annotated[str, Field(description="Spec name; names the output folder.", pattern=r"^[A-Za-z0-9_\-]+$",
+                                max_length=100)]
     description: Annotated[str, Field(description="What this spec generates.")] = ""
     seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="Base random seed; same seed, same dialogues.")] = 0
     models: Annotated[ModelRoles, Field(description="Which model plays each role.")] = ModelRoles()

@@ -262,6 +262,11 @@ def test_numeric_limits_have_sane_upper_bounds(tmp_path, field, value):
     assert codes(spec) == ["DSL102"]
 
 
+def test_a_spec_name_too_long_for_a_folder_name_is_refused(tmp_path):
+    spec = project(tmp_path, name="a" * 300)  # out/<name> would fail at run: File name too long
+    assert [d.code for d in api.check_spec(spec)] == ["DSL102"]
+
+
 def test_invalid_utf8_is_a_diagnostic_at_the_byte(tmp_path):
     spec = project(tmp_path)
     (tmp_path / "domain" / "policy.md").write_bytes(b"Be kind.\nNever \xff lie.\n")
