@@ -8,7 +8,9 @@ compared with the project root: the nearest folder above the spec holding `.git`
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 MARKERS = ("dslgen.toml", ".git")
@@ -88,7 +90,10 @@ class NotText(Exception):
 
 
 def read_text(path: Path) -> str:
-    """The file as text; raises OSError, or NotText naming the first byte that is not."""
+    """The file as text; raises OSError, or NotText naming the first byte that is not. Only
+    a regular file is read: a FIFO or a device would block `check` or never end."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")

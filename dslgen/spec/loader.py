@@ -264,7 +264,11 @@ def _seed_dir(folder: Path, root: Path, where: Span, sources: Sources,
     texts = {}
     try:
         seed = files.inside(root, folder, "seed", "seed folder")
-        for entry in sorted(seed.iterdir()) if seed.is_dir() else []:
+        if not seed.is_dir():
+            diags.append(Diagnostic("DSL112", "the domain's seed is not a folder", where,
+                                    "seed/ holds one <table>.jsonl or <table>.csv file per table"))
+            return None, {}
+        for entry in sorted(seed.iterdir()):
             if entry.name.startswith("."):  # .gitkeep and the like are never read
                 continue
             path = files.inside(root, seed, entry.name, f"seed file seed/{entry.name}")
@@ -279,7 +283,7 @@ def _seed_dir(folder: Path, root: Path, where: Span, sources: Sources,
     except OSError as exc:
         diags.append(Diagnostic("DSL112", f"the seed folder cannot be read: {exc.strerror}", where))
         return None, {}
-    return (seed if seed.is_dir() else None), texts
+    return seed, texts
 
 
 def _load_listing(text: str, file: str, model: type, key: str, sources: Sources, diags: list,

@@ -3,7 +3,10 @@ that live on the spec side, each refused by `dslgen check` with a positioned dia
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -299,6 +302,25 @@ def test_a_too_long_or_looping_path_is_a_diagnostic(tmp_path):
     (tmp_path / "loop").symlink_to(tmp_path / "loop")
     spec = project(tmp_path, domain="loop/domain")
     assert codes(spec) == ["DSL110"]
+
+
+def test_a_fifo_or_device_is_refused_not_read(tmp_path):
+    spec = project(tmp_path)
+    (tmp_path / "domain" / "tools.yaml").unlink()
+    os.mkfifo(tmp_path / "domain" / "tools.yaml")  # reading it would block check forever
+    (tmp_path / "domain" / "policy.md").unlink()
+    (tmp_path / "domain" / "policy.md").symlink_to(os.devnull)  # outside the root too
+    run = subprocess.run([sys.executable, "-c", "from dslgen.cli import main; main()", "check", str(spec)],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "tools.yaml: not a regular file" in run.stderr and "policy.md" in run.stderr
+
+
+def test_a_seed_that_is_a_file_not_a_folder_is_a_diagnostic(tmp_path):
+    spec = project(tmp_path)
+    shutil.rmtree(tmp_path / "domain" / "seed")
+    (tmp_path / "domain" / "seed").write_text('{"book_id": "b1"}\n')
+    assert [(d.code, d.message) for d in api.check_spec(spec)] == [("DSL112", "the domain's seed is not a folder")]
 
 
 def test_a_nul_character_in_a_path_is_a_diagnostic(tmp_path):
