@@ -3,8 +3,8 @@
 A check reports a code by its id (`"DSL401"`); `Diagnostic` refuses an id that is not here,
 so a new check adds its code to this table first. `dslgen explain DSL401` prints the entry.
 Ranges: DSL0xx reading files and YAML, DSL1xx fields and files of the spec, DSL2xx
-duplicate names, DSL3xx references between parts, DSL4xx SQL, DSL5xx templates, DSL6xx
-values and limits.
+duplicate names, DSL3xx references between parts, DSL4xx SQL and seed data, DSL5xx templates, DSL6xx
+values and limits, DSL7xx files imported from other tools.
 """
 from __future__ import annotations
 
@@ -341,6 +341,52 @@ CODES: dict[str, Code] = {c.id: c for c in (
         have.""", """
         seed/book.jsonl   # the table is `books`
         """),
+    # DSL43x: a seed mapping (seed/mapping.yaml: rows from nested JSON documents)
+    _code("DSL430", "seed mapping cannot be read", """
+        seed/mapping.yaml is not valid YAML, has an unknown or missing field, or names a
+        document that is not valid JSON.""", """
+        tables:
+          clubs:
+            from: clubs/{club}
+            colums: {club_id: {key: club}}     # columns
+        """),
+    _code("DSL431", "seed mapping names an unknown table", """
+        A table of seed/mapping.yaml is not declared in schema.sql.""", """
+        tables:
+          clubz: {from: clubs/{club}}
+        """),
+    _code("DSL432", "seed mapping names an unknown column", """
+        A column of a mapped table is not a column of that table in schema.sql.""", """
+        tables:
+          clubs:
+            from: clubs/{club}
+            columns: {budget_euro: budget}     # the column is budget_eur
+        """),
+    _code("DSL433", "seed mapping path selects nothing", """
+        A source path or a column's field path finds no value in any element of the
+        documents: a misspelt field, or a step into the wrong level.""", """
+        columns:
+          city: home/town      # the documents have home/city
+        """),
+    _code("DSL434", "seed mapping names an unknown step or document", """
+        A column refers to a `{name}` step its source path does not have, or the path starts
+        with a document that is not in the seed folder.""", """
+        from: teams/{team}/players/{n}
+        columns:
+          team_id: {key: club}     # the step is {team}
+        """),
+    _code("DSL435", "mapped value does not fit", """
+        The value a mapping selects cannot fill its column (an object or list where a plain
+        value is needed), or two sources of one table give the same row different values.""", """
+        columns:
+          city: home           # home is an object; home/city is its text
+        """),
+    _code("DSL436", "mapping leaves a NOT NULL column empty", """
+        A NOT NULL column (without a default) of a mapped table is not filled by the
+        mapping, so every row would break the constraint.""", """
+        columns:
+          player_id: id        # name is NOT NULL and not mapped
+        """),
     # DSL5xx: templates
     _code("DSL501", "template uses an undefined variable", """
         A prompt template reads a variable that dslgen does not provide to that template;
@@ -387,6 +433,15 @@ CODES: dict[str, Code] = {c.id: c for c in (
         the folder dslgen runs in); without `model:` the bundled SmolLM2-135M is used.""", """
         models:
           default: {backend: embedded, model: models/my-model.gguf}
+        """),
+    # DSL7xx: importing files of other tools
+    _code("DSL700", "MCP Toolbox file cannot be imported", """
+        `dslgen import mcp-toolbox` read a Toolbox tools.yaml it cannot carry over: not
+        valid YAML, an unknown resource, a tool type other than sqlite-sql or postgres-sql,
+        or no SQL tool at all. The message says which, at its line.""", """
+        tools:
+          search:
+            kind: http              # only sqlite-sql and postgres-sql tools are imported
         """),
 )}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from dslgen.authoring.starter_tasks import starter_tasks
 from dslgen.authoring.starter_tools import field_names, starter_tools
 from dslgen.authoring.yaml_text import Flow, dump
+from dslgen.spec.files import ROOT_MARKER, ROOT_MARKER_TEXT
 from dslgen.sql.reflect import Reflected, Table
 
 USER_RULES = [
@@ -56,6 +57,7 @@ def write_project(root: Path, name: str, db: Reflected, source: str, tools: list
         project.spec: _spec(name, source, db.url),
         root / "README.md": _readme(name, source),
         root / ".gitignore": "out/\n",
+        root / ROOT_MARKER: ROOT_MARKER_TEXT,  # specs/ reads ../domains: the project root is here
         root / ".github" / "workflows" / "dslgen.yml": WORKFLOW,
     }
     for table in db.tables:
@@ -143,6 +145,7 @@ A dslgen project, started by `dslgen init` from {source}.
 - `specs/{name}.yaml`: what to generate (models, user simulator, pipeline).
 - `domains/{name}/`: `schema.sql`, `seed/` (one JSONL file a table), `policy.md`,
   `tools.yaml` (tools as parameterized SQL) and `tasks.yaml` (tasks with rubrics).
+- `dslgen.toml`: marks the project root; a spec reads files inside it only.
 - `.github/workflows/dslgen.yml`: on a pull request, checks every spec (problems show as
   annotations on the changed lines) and writes what the change does to the compiled plan
   into the run's summary.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dslgen.authoring.plan_diff import diff_plans, render_markdown
 from dslgen.errors import Diagnostic, RunError, SpecError
+from dslgen.spec.files import ROOT_MARKER
 
 
 def github_annotations(diagnostics: list[Diagnostic]) -> str:
@@ -110,6 +111,7 @@ def _at_revision(rev: str, spec: str) -> Side:
     with tempfile.TemporaryDirectory(prefix="dslgen-diff-") as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
+        (Path(tmp) / ROOT_MARKER).touch()  # the copy has no .git: its top is still the project root
         old_spec = Path(tmp) / rel
         if not old_spec.is_file():
             return Side(label, {}, f"{rel} does not exist at {rev}: everything is new")

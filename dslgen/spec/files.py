@@ -13,7 +13,11 @@ import os
 import stat
 from pathlib import Path
 
-MARKERS = ("dslgen.toml", ".git")
+ROOT_MARKER = "dslgen.toml"
+MARKERS = (ROOT_MARKER, ".git")
+# what `dslgen init` writes into ROOT_MARKER (the file's presence is what counts)
+ROOT_MARKER_TEXT = ("# Marks this folder as a dslgen project root: every file a spec below it reads (domain\n"
+                    "# folders, templates, seed data) must lie inside this folder.\n")
 
 
 class Refused(Exception):

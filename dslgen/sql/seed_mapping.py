@@ -27,7 +27,7 @@ MAPPING_FILE = "mapping.yaml"
 
 # diagnostic codes of the seed mapping, defined once
 UNKNOWN_TABLE, UNKNOWN_COLUMN, SELECTS_NOTHING, UNKNOWN_NAME, BAD_VALUE, MISSING_VALUE, BAD_MAPPING = (
-    "DSL601", "DSL602", "DSL603", "DSL604", "DSL605", "DSL606", "DSL600")
+    "DSL431", "DSL432", "DSL433", "DSL434", "DSL435", "DSL436", "DSL430")
 
 
 class _Model(BaseModel):

@@ -173,3 +173,17 @@ def test_the_spec_repo_workflow_checks_and_diffs_a_pull_request(tmp_path):
     summary = (tmp_path / "summary.md").read_text()
     assert "`origin/main:specs/helpdesk.yaml` → `specs/helpdesk.yaml`" in summary
     assert "- changed `list_tickets_of_customer`" in summary and "LIMIT 5" in summary
+
+
+def test_a_revision_compiles_with_its_git_top_as_the_project_root(tmp_path, monkeypatch):
+    """specs/ reads ../domains: inside a repository the root is its top (.git), which the
+    throwaway copy of the old tree does not have."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "spec-repo", repo, ignore=shutil.ignore_patterns("dslgen.toml"))
+    monkeypatch.chdir(repo)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "start")
+    assert invoke("check", "specs/helpdesk.yaml").exit_code == 0
+    result = invoke("diff", "specs/helpdesk.yaml", "HEAD")
+    assert result.exit_code == 0 and "does not compile" not in result.output, result.output

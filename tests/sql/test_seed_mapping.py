@@ -94,36 +94,36 @@ def _problems(old: str, new: str, document=DOCUMENT, mapping: str = MAPPING):
 
 def test_unknown_table_and_column_at_their_line(tmp_path):
     found = _problems("  nicknames:\n", "  nicknamez:\n")
-    assert found == [("DSL601", 20, "unknown table 'nicknamez'")]
+    assert found == [("DSL431", 20, "unknown table 'nicknamez'")]
     found = _problems("      number:\n", "      numbr:\n")
-    assert found == [("DSL602", 18, "table 'players' has no column 'numbr'")]
+    assert found == [("DSL432", 18, "table 'players' has no column 'numbr'")]
 
 
 def test_a_path_that_selects_nothing(tmp_path):
     found = _problems("city: home/city", "city: home/town")
-    assert found == [("DSL603", 9, "column 'city': the path selects nothing in any of 2 element(s) of 'teams/{team}'")]
+    assert found == [("DSL433", 9, "column 'city': the path selects nothing in any of 2 element(s) of 'teams/{team}'")]
     found = _problems("from: teams/{team}/players/{n}\n", "from: teams/{team}/player/{n}\n")
-    assert [f[:2] for f in found] == [("DSL603", 12)]
+    assert [f[:2] for f in found] == [("DSL433", 12)]
 
 
 def test_unknown_step_document_and_a_whole_object_as_value(tmp_path):
     found = _problems("team_id: {key: team}\n      position", "team_id: {key: club}\n      position")
-    assert [f[:2] for f in found] == [("DSL604", 15)] and "'club' is not a step" in found[0][2]
+    assert [f[:2] for f in found] == [("DSL434", 15)] and "'club' is not a step" in found[0][2]
     found = _problems("from: teams/{team}\n", "from: team/{team}\n")
-    assert [f[:2] for f in found] == [("DSL604", 5)] and "did you mean 'teams'" not in found[0][2]
+    assert [f[:2] for f in found] == [("DSL434", 5)] and "did you mean 'teams'" not in found[0][2]
     found = _problems("city: home/city", "city: home")
-    assert [f[:2] for f in found] == [("DSL605", 9)] and "dict at teams/t1" in found[0][2]
+    assert [f[:2] for f in found] == [("DSL435", 9)] and "dict at teams/t1" in found[0][2]
 
 
 def test_missing_not_null_and_conflicting_sources(tmp_path):
     found = _problems("      name:\n      number:", "      number:")
-    assert [f[:2] for f in found] == [("DSL606", 11)] and "NOT NULL column 'name'" in found[0][2]
+    assert [f[:2] for f in found] == [("DSL436", 11)] and "NOT NULL column 'name'" in found[0][2]
     twice = MAPPING.replace("  players:\n    from: teams/{team}/players/{n}\n    columns:\n      player_id: id\n",
                             "  players:\n  - from: teams/{team}/players/{n}\n    columns: {player_id: id, name: {value: X}}\n"
                             "  - from: teams/{team}/players/{n}\n    columns:\n      player_id: id\n")
     assert twice != MAPPING
     found = _problems("documents", "documents", mapping=twice)
-    assert [f[0] for f in found] == ["DSL605"] and "'name' is 'X'" in found[0][2]
+    assert [f[0] for f in found] == ["DSL435"] and "'name' is 'X'" in found[0][2]
 
 
 def test_mapped_values_are_checked_like_a_seed_file():
@@ -149,7 +149,7 @@ def test_check_shows_a_mapping_mistake_at_its_line(tmp_path):
     mapping.write_text(text.replace("      budget_eur:", "      budget_euro:"))
     spec = tmp_path / "league.yaml"
     spec.write_text((ROOT / "specs" / "league.yaml").read_text().replace("../domains/league", "league"))
-    found = [d for d in api.check_spec(spec) if d.code == "DSL602"]
+    found = [d for d in api.check_spec(spec) if d.code == "DSL432"]
     assert len(found) == 1 and found[0].span.line == line and found[0].span.file.endswith("seed/mapping.yaml")
     assert found[0].message == "table 'clubs' has no column 'budget_euro'" and found[0].hint == \
         "did you mean 'budget_eur'?"
