@@ -13,6 +13,8 @@ from typing import Iterable, Literal
 
 from dslgen.catalogue import CODES
 
+EXCERPT = 120  # characters of a source line a diagnostic shows
+
 
 @dataclass(frozen=True)
 class Span:
@@ -48,13 +50,25 @@ class Diagnostic:
         head = f"{self.span}: " if self.span else ""
         out = [f"{head}{self.severity}[{self.code}]: {self.message}"]
         if self.span and self.span.source is not None:
-            text = self.span.source.rstrip("\r\n")
             width = max(1, (self.span.end_col or self.span.col + 1) - self.span.col)
+            text, col, width = _excerpt(self.span.source.rstrip("\r\n"), self.span.col, width)
             out.append(f"  {text}")
-            out.append("  " + " " * (self.span.col - 1) + "^" * width)
+            out.append("  " + " " * (col - 1) + "^" * width)
         if self.hint:
             out.append(f"  hint: {self.hint}")
         return "\n".join(out)
+
+
+def _excerpt(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """At most EXCERPT characters of a source line around `col` (a seed line or a JSON file
+    can be one line of megabytes), with the column and caret width moved to match."""
+    if len(text) <= EXCERPT:
+        return text, col, width
+    start = max(0, min(col - 1 - EXCERPT // 3, len(text) - EXCERPT))
+    before = "…" if start > 0 else ""
+    after = "…" if start + EXCERPT < len(text) else ""
+    col = col - start + len(before)
+    return before + text[start:start + EXCERPT] + after, col, max(1, min(width, EXCERPT + len(before) - col + 1))
 
 
 class DslgenError(Exception):

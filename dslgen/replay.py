@@ -72,7 +72,7 @@ def read_episodes(path: str | Path) -> Iterator[dict]:
                 continue
             try:
                 episode = json.loads(line)
-            except ValueError as e:  # UnicodeDecodeError included
+            except (ValueError, RecursionError) as e:  # UnicodeDecodeError included; too deep
                 raise RunError(f"{path}:{n}: not a JSON line ({e})") from None
             problem = _shape_problem(episode)
             if problem:

@@ -271,7 +271,7 @@ class BaseBackend:
 def _parse(text: str, backend: BaseBackend) -> Any:
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, TypeError) as exc:
+    except (json.JSONDecodeError, TypeError, RecursionError) as exc:  # RecursionError: nested too deeply
         backend._count("unparsable")
         raise InvalidOutput(f"not JSON ({exc}): {text[:80]!r}") from None
 

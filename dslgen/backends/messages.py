@@ -52,7 +52,7 @@ def _call_json(call: dict) -> str:
     if isinstance(args, str):
         try:
             args = json.loads(args)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             pass
     return json.dumps({"tool": fn.get("name"), "arguments": args}, ensure_ascii=False)
 

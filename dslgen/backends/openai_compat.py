@@ -219,7 +219,7 @@ class OpenAICompatBackend(BaseBackend):
         text = reply.body.decode("utf-8", "replace")  # invalid UTF-8 becomes U+FFFD
         try:
             return json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: nested too deeply
             raise ServerFault(f"malformed response (not JSON): {self._scrub(text, 80)!r}") \
                 from None
 

@@ -39,7 +39,7 @@ def iter_jsonl(path: Path, required: Iterable[str] = ()) -> Iterator[dict]:
                 continue
             try:
                 record = json.loads(line)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
                 raise RunError(f"{path}:{n}: not a JSON line ({exc})", hint=DAMAGED) from None
             problem = _shape_problem(record, required)
             if problem:

@@ -143,6 +143,9 @@ class _TableReader:
     def _json_line(self, line: str, n: int) -> None:
         try:
             obj = json.loads(line)
+        except RecursionError:
+            self.problem("DSL420", "not a JSON line: nested too deeply", n, 1, hint="one flat JSON object a line")
+            return
         except ValueError as e:
             col = getattr(e, "colno", 1)
             self.problem("DSL420", f"not a JSON line: {getattr(e, 'msg', e)}", n, col, hint="one JSON object a line")

@@ -76,11 +76,13 @@ def _documents(mapping: SeedMapping, files: dict[str, str], where: NodePositions
                                     where.span(("documents", name)), "paths are relative to the seed folder"))
             continue
         text = files[rel]
-        try:
-            documents[name] = ([json.loads(line) for line in text.splitlines() if line.strip()]
+        try:  # JSON Lines split on "\n" only: a string may hold U+2028, which splitlines() splits on
+            documents[name] = ([json.loads(line) for line in text.split("\n") if line.strip()]
                                if rel.endswith(".jsonl") else json.loads(text))
         except json.JSONDecodeError as e:
             diags.append(Diagnostic(BAD_MAPPING, f"'{rel}' is not valid JSON: {e.msg}", Span(rel, e.lineno, e.colno)))
+        except RecursionError:
+            diags.append(Diagnostic(BAD_MAPPING, f"'{rel}' is nested too deeply to read", Span(rel, 1, 1)))
     return documents, diags
 
 

@@ -323,6 +323,26 @@ def test_a_seed_that_is_a_file_not_a_folder_is_a_diagnostic(tmp_path):
     assert [(d.code, d.message) for d in api.check_spec(spec)] == [("DSL112", "the domain's seed is not a folder")]
 
 
+def test_json_nested_too_deeply_is_a_diagnostic_and_long_lines_are_cut(tmp_path):
+    spec = project(tmp_path)
+    books = tmp_path / "domain" / "seed" / "books.jsonl"
+    with books.open("a") as f:  # json.loads raises RecursionError on this: it must not escape
+        f.write('{"book_id": "b9", "title": ' + "[" * 100_000 + "]" * 100_000 + ', "author": "a"}\n')
+    [found] = api.check_spec(spec)
+    assert (found.code, found.span.line, found.message) == ("DSL420", 4, "not a JSON line: nested too deeply")
+    shown = found.render().splitlines()[1]
+    assert len(shown) < 130 and shown.endswith("…")  # not the 200 KB line
+
+
+def test_a_seed_document_nested_too_deeply_is_a_diagnostic(tmp_path):
+    shutil.copytree(ROOT / "domains" / "league", tmp_path / "league")
+    spec = tmp_path / "league.yaml"
+    spec.write_text((ROOT / "specs" / "league.yaml").read_text().replace("../domains/league", "league"))
+    (tmp_path / "league" / "seed" / "clubs.json").write_text("[" * 100_000 + "]" * 100_000)
+    found = [(d.code, d.message) for d in api.check_spec(spec)]
+    assert ("DSL430", "'clubs.json' is nested too deeply to read") in found
+
+
 def test_a_nul_character_in_a_path_is_a_diagnostic(tmp_path):
     spec = project(tmp_path)
     spec.write_text(spec.read_text().replace("domain: domain", 'domain: "dom\\0ain"'))

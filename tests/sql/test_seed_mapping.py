@@ -159,4 +159,15 @@ def test_a_mapping_that_is_not_a_mapping_is_one_error_and_its_documents_no_noise
     files = {"teams.json": json.dumps(DOCUMENT), "mapping.yaml": "- teams\n"}
     problems = parse_seed(files, SCHEMA).problems
     assert [(p.code, p.file, p.line, p.message) for p in problems] == [
-        ("DSL600", "mapping.yaml", 1, "mapping.yaml holds a mapping with documents: and tables:")]
+        ("DSL430", "mapping.yaml", 1, "mapping.yaml holds a mapping with documents: and tables:")]
+
+
+def test_a_json_lines_document_splits_on_newlines_only():
+    """A JSON string may hold U+2028 or U+0085 unescaped; str.splitlines() would cut there."""
+    lines = [{"team_id": "t1", "name": "Lions\u2028North"}, {"team_id": "t2", "name": "Owls\x85"}]
+    mapping = "documents:\n  teams: teams.jsonl\ntables:\n  teams:\n    from: teams/{n}\n" \
+              "    columns:\n      team_id:\n      name:\n"
+    files = {"teams.jsonl": "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "mapping.yaml": mapping}
+    parsed = parse_seed(files, SCHEMA)
+    assert parsed.problems == [] and [r[:2] for r in parsed.rows["teams"]] == [("t1", "Lions\u2028North"),
+                                                                                ("t2", "Owls\x85")]
