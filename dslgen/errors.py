@@ -13,7 +13,7 @@ from typing import Iterable, Literal
 
 from dslgen.catalogue import CODES
 
-EXCERPT = 120  # characters of a source line a diagnostic shows
+EXCERPT = 300  # characters of a source line a diagnostic shows (a seed line can be megabytes)
 
 
 @dataclass(frozen=True)
