@@ -160,6 +160,13 @@ CODES: dict[str, Code] = {c.id: c for c in (
           - {name: busy, description: ...}
           - {name: busy, description: ...}
         """),
+    _code("DSL204", "duplicate task template id", """
+        Two task templates of task_templates.yaml have the same id; the tasks they make are
+        named after it.""", """
+        task_templates:
+          - {id: cancel_pending, ...}
+          - {id: cancel_pending, ...}
+        """),
     # DSL3xx: references between parts of a spec
     _code("DSL301", "expected call to an unknown tool", """
         A task's rubric expects a call to a tool the domain does not declare.""", """
@@ -213,6 +220,16 @@ CODES: dict[str, Code] = {c.id: c for c in (
           - tool: cancel_pending_order
             arguments: {reason: changed my mind}
         """),
+    _code("DSL309", "simulated tool without a return schema", """
+        A tool with no SQL is simulated by a model, which needs the JSON Schema of its
+        output: declare `output_schema`, or add a `return_schemas` stage before `simulate` to
+        predict one.""", """
+        tools:
+          - name: check_coverage      # no sql, no output_schema
+            description: Whether a policy covers a claim.
+        pipeline:
+          - stage: simulate
+        """),
     _code("DSL310", "a stage reads a file a later stage makes", """
         The pipeline runs in the order written, and a stage reads files that stages before
         it write. Here a stage comes before the stage that makes its input; move that stage
@@ -228,6 +245,13 @@ CODES: dict[str, Code] = {c.id: c for c in (
           - stage: simulate
           - stage: simulate
             dialogues: 10
+        """),
+    _code("DSL312", "task source with nothing to read", """
+        A generate_tasks stage names a task source that holds no task: `templates` with no
+        task_templates.yaml in the domain, or an imported tasks file that is empty.""", """
+        pipeline:
+          - stage: generate_tasks
+            source: templates      # the domain has no task_templates.yaml
         """),
     # DSL4xx: SQL
     _code("DSL400", "schema.sql does not parse", """

@@ -90,16 +90,20 @@ def _expression(expression: str):
 
 
 def render(text: str, **variables: Any) -> str:
-    """The rendered template; a template that fails (an unsafe access, a missing value,
-    output past the cap) is a RunError naming where, never a traceback."""
+    """A prompt template, rendered; one that fails (an unsafe access, a missing value, output
+    past the cap) is a RunError naming where, never a traceback."""
     try:
-        return _capped(_compiled(text).generate(**variables)).strip()
-    except RunError:
-        raise
+        return expand(text, **variables)
     except Exception as exc:  # whatever the template's own expressions raise
         line = f" at line {exc.lineno}" if getattr(exc, "lineno", None) else ""
         raise RunError(f"a prompt template failed{line}: {type(exc).__name__}: {exc}",
                        hint="run `dslgen check` on the spec; fix or remove the template override") from None
+
+
+def expand(text: str, **variables: Any) -> str:
+    """A template string rendered in the sandbox, output capped; raises what the template
+    raises (a task template's string: a failure rejects that row, it does not stop the run)."""
+    return _capped(_compiled(text).generate(**variables)).strip()
 
 
 def _capped(chunks: Iterator[str]) -> str:
@@ -107,8 +111,7 @@ def _capped(chunks: Iterator[str]) -> str:
     for chunk in chunks:
         size += len(chunk)
         if size > MAX_OUTPUT:
-            raise RunError(f"a prompt template produced more than {MAX_OUTPUT:,} characters",
-                           hint="a prompt template should render a prompt, not a book")
+            raise SecurityError(f"the template produced more than {MAX_OUTPUT:,} characters")
         out.append(chunk)
     return "".join(out)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dslgen.templating import evaluate, render
+from dslgen.templating import evaluate, expand
 
 _WHOLE = re.compile(r"^\s*\{\{(?P<expr>(?:(?!\{\{|\}\}).)*)\}\}\s*$", re.DOTALL)
 
@@ -27,4 +27,4 @@ def render_string(text: str, variables: dict[str, Any]) -> Any:
     whole = _WHOLE.match(text)
     if whole:
         return evaluate(whole.group("expr"), **variables)
-    return render(text, **variables)
+    return expand(text, **variables)

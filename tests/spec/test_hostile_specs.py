@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from jinja2.exceptions import SecurityError
 
 from dslgen import api
 from dslgen.backends import clear_backends
 from dslgen.backends.openai_compat import server_urls
 from dslgen.cli import main
 from dslgen.errors import BackendError, RunError, SpecError
-from dslgen.templating import render
+from dslgen.templating import expand, render
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "examples" / "minimal"
@@ -76,6 +77,15 @@ def test_every_kind_of_unsafe_template_is_refused(tmp_path, text):
 def test_the_payload_does_not_run_when_rendered():
     with pytest.raises(RunError, match="unsafe"):
         render(PAYLOAD)
+
+
+def test_template_output_and_repetition_are_capped():
+    with pytest.raises(RunError, match="more than 1,000,000 characters"):
+        render("{% for i in range(100000) %}{{ 'x' * 100 }}{% endfor %}")
+    with pytest.raises(SecurityError):  # refused before the string is built
+        expand("{{ 'x' * 10**9 }}")
+    with pytest.raises(SecurityError):
+        expand(PAYLOAD)
 
 
 def test_a_template_failing_during_a_run_is_one_line_exit_3(tmp_path):

@@ -69,12 +69,13 @@ def test_generate_tasks_takes_several_sources_and_keeps_every_rejection(tmp_path
 
 def _scripted_retail(tmp_path: Path, name: str) -> Path:
     """A shipped retail spec with scripted user and agent (the embedded model is slow for a
-    test) and no judge; paths made absolute, since the copy lives elsewhere."""
+    test) and no judge, in a copy of its project (specs/, domains/retail, dslgen.toml), so its
+    relative paths hold and stay inside the project root."""
+    shutil.copytree(ROOT / "domains" / "retail", tmp_path / "domains" / "retail", dirs_exist_ok=True)
+    (tmp_path / "specs").mkdir(exist_ok=True)
+    (tmp_path / "dslgen.toml").touch()
     data = yaml.safe_load((ROOT / "specs" / name).read_text())
-    data["domain"] = str(ROOT / "domains" / "retail")
     for stage in data["pipeline"]:
-        if stage.get("imported"):
-            stage["imported"] = [str((ROOT / "specs" / f).resolve()) for f in stage["imported"]]
         if stage["stage"] == "validate":
             stage["judge"] = False
     data["models"] = {
@@ -82,7 +83,7 @@ def _scripted_retail(tmp_path: Path, name: str) -> Path:
                                                      "is_task_complete": False},
                                                     {"message": "Thanks!", "is_task_complete": True}] * 10},
         "agent": {"backend": "scripted", "outputs": [{"reply": "Could you give me your email?"}] * 20}}
-    path = tmp_path / name
+    path = tmp_path / "specs" / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     return path
 
@@ -115,7 +116,7 @@ def test_a_source_with_nothing_to_read_is_a_spec_error(tmp_path):
     spec = variant(tmp_path, lambda d: d["pipeline"].insert(0, {"stage": "generate_tasks", "source": "templates"}))
     with pytest.raises(SpecError) as exc:
         api.compile_file(spec)
-    assert [d.code for d in exc.value.diagnostics] == ["DSL308"]
+    assert [d.code for d in exc.value.diagnostics] == ["DSL312"]
 
 
 OK_TOOL = {"name": "books_by_author", "description": "Books of an author.", "sql":

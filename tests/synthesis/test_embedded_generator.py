@@ -3,6 +3,7 @@ generated tasks) and expand_tools, then simulate, validate and export on the adm
 The model is weak (most proposals are rejected): the test shows the path runs end to end and
 every proposal ends admitted or rejected with a reason, in the stage's files."""
 import json
+import shutil
 
 import pytest
 import yaml
@@ -30,7 +31,8 @@ PIPELINE = [
 def run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("embedded-generator")
     data = yaml.safe_load((LIBRARY / "spec.yaml").read_text())
-    data.update(domain=str(LIBRARY / "domain"), models={"generator": GENERATOR}, pipeline=PIPELINE)
+    shutil.copytree(LIBRARY / "domain", folder / "domain")  # inside the spec's project root
+    data.update(domain="domain", models={"generator": GENERATOR}, pipeline=PIPELINE)
     spec = folder / "spec.yaml"
     spec.write_text(yaml.safe_dump(data))
     clear_backends()

@@ -58,11 +58,13 @@ def test_rows_that_cannot_become_admitted_tasks_are_kept_with_their_reason(libra
     tools, db = library
     lent = lend(id="lent", sample="SELECT book_id, title FROM books WHERE on_loan_to IS NOT NULL")  # Emma is out
     broken = lend(id="broken", goal="{{ title.nope() }}")
-    result = tasks_from_templates([lent, broken], tools, db, seed=1)
+    unsafe = lend(id="unsafe", goal="Borrow {{ title.__class__ }}, please.")  # the sandbox refuses it
+    huge = lend(id="huge", goal="Borrow {{ title * 10**8 }}.")  # past the output cap
+    result = tasks_from_templates([lent, broken, unsafe, huge], tools, db, seed=1)
     assert result.admitted == []
     reasons = {r.name: r.reason for r in result.rejected}
     assert reasons["lent-0000"] == "call_failed"
-    assert reasons["broken-0000"] == "render_failed"
+    assert reasons["broken-0000"] == reasons["unsafe-0000"] == reasons["huge-0000"] == "render_failed"
 
 
 def test_a_value_that_is_one_expression_keeps_its_type():

@@ -1,5 +1,5 @@
 """Each task source of the generate_tasks stage has something to read: hand-written tasks
-(DSL306), task templates or imported tasks (DSL308). A pipeline without the stage reads the
+(DSL306), task templates or imported tasks (DSL312). A pipeline without the stage reads the
 hand-written tasks."""
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ def check(ctx: CheckContext) -> None:
         ctx.error("DSL306", "the domain has no tasks", where,
                   "add tasks to the domain's tasks.yaml, or take them from another source")
     if "templates" in sources and not ctx.spec.domain.task_templates:
-        ctx.error("DSL308", "the templates source needs task templates, and the domain has none", where,
+        ctx.error("DSL312", "the templates source needs task templates, and the domain has none", where,
                   "write the domain's task_templates.yaml (see docs/synthesis.md)")
     for j, (file, tasks) in enumerate(ctx.spec.imported_tasks.items()):
         if not tasks:
-            ctx.error("DSL308", f"the imported tasks file '{file}' holds no task", ("pipeline", index, "imported", j),
+            ctx.error("DSL312", f"the imported tasks file '{file}' holds no task", ("pipeline", index, "imported", j),
                       "write it with `dslgen import tau-bench`")

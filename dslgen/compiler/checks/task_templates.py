@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import jinja2
 from jinja2 import meta
 
+from dslgen.compiler.checks.templates import check_unsafe
 from dslgen.compiler.context import CheckContext
 from dslgen.errors import did_you_mean
 from dslgen.sql import analysis as an
@@ -68,6 +69,7 @@ def _strings(ctx: CheckContext, path: tuple, template, variables: set[str] | Non
         except jinja2.TemplateSyntaxError as exc:
             ctx.error_in("DSL502", f"template '{template.id}': {exc.message}", path + where, exc.lineno or 1, 1)
             continue
+        check_unsafe(ctx, f"template '{template.id}'", text, ast, path + where)
         if variables is None:
             continue  # the sample query is broken: its diagnostic says why
         for name in sorted(meta.find_undeclared_variables(ast) - variables):

@@ -35,7 +35,7 @@ def check(ctx: CheckContext) -> None:
             ctx.error_in("DSL502", f"template '{name}': {exc.message}", path, exc.lineno or 1, 1)
             continue
         _check_variables(ctx, name, text, ast, path)
-        _check_unsafe(ctx, name, text, ast, path)
+        check_unsafe(ctx, f"template '{name}'", text, ast, path)
 
 
 def _check_variables(ctx: CheckContext, name: str, text: str, ast: nodes.Template, path: tuple) -> None:
@@ -46,13 +46,14 @@ def _check_variables(ctx: CheckContext, name: str, text: str, ast: nodes.Templat
                      len(var), did_you_mean(var, allowed) or f"available: {', '.join(sorted(allowed))}")
 
 
-def _check_unsafe(ctx: CheckContext, name: str, text: str, ast: nodes.Template, path: tuple) -> None:
-    """One DSL503 per line, at the first unsafe name on it."""
+def check_unsafe(ctx: CheckContext, what: str, text: str, ast: nodes.Template, path: tuple) -> None:
+    """One DSL503 per line, at the first unsafe name on it (prompt templates, and the Jinja
+    strings of task templates)."""
     first: dict[int, tuple[int, str, str]] = {}
     for line, attr, why in unsafe_accesses(ast):
         col = _column(text, line, attr)
         if line not in first or col < first[line][0]:
             first[line] = (col, attr, why)
     for line, (col, attr, why) in sorted(first.items()):
-        ctx.error_in("DSL503", f"template '{name}': {why}", path, line, col, len(attr),
+        ctx.error_in("DSL503", f"{what}: {why}", path, line, col, len(attr),
                      "the template runs in a sandbox; read only the variables dslgen provides")
