@@ -141,6 +141,8 @@ def used_roles(plan) -> list[str]:
 def spec_digest(plan) -> str:
     """What the data depends on (the plan and its prompts), not where it was written."""
     described = {k: v for k, v in plan.to_json().items() if k not in ("output_dir", "spec")}
+    # the seed data by its content: the same project checked out elsewhere is the same data
+    described["domain"]["seed_data"] = {k: v for k, v in described["domain"]["seed_data"].items() if k != "location"}
     # settings that change how much is made or how fast (dialogues, concurrency), not what
     described["stages"] = [{"stage": s.kind, **s.identity()} for s in plan.stages]
     return digest_of([described, plan.prompts])
