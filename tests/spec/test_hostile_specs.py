@@ -137,6 +137,19 @@ def test_a_seed_file_symlinked_elsewhere_is_refused(tmp_path, tmp_path_factory):
     assert codes(spec) == ["DSL114"]
 
 
+def test_task_templates_and_imported_tasks_outside_the_project_are_refused(tmp_path, tmp_path_factory):
+    secret = outside_file(tmp_path_factory, "tasks: [OUTSIDE-SECRET-LINE\n")
+    spec = project(tmp_path)
+    (tmp_path / "domain" / "task_templates.yaml").symlink_to(secret)
+    data = yaml.safe_load(spec.read_text())
+    data["pipeline"].insert(0, {"stage": "generate_tasks", "source": ["hand_written", "imported"],
+                                "imported": [str(secret), "../" * 20 + "etc/passwd"]})
+    spec.write_text(yaml.safe_dump(data, sort_keys=False))
+    found = api.check_spec(spec)
+    assert [d.code for d in found] == ["DSL114"] * 3
+    assert "OUTSIDE-SECRET-LINE" not in SpecError(found).render()
+
+
 def test_a_domain_outside_the_project_is_refused(tmp_path):
     spec = project(tmp_path, domain=str(MINIMAL / "domain"))  # an absolute path elsewhere
     assert codes(spec) == ["DSL114"]
